@@ -1,0 +1,69 @@
+"""Checkpoint layout shared by training, evaluation, inference and export.
+
+A run's `checkpoint_dir` holds `config.json` (the `Config` of the run) and the
+`tf.train.CheckpointManager` files. The checkpoint object's keys are `depth_net` and `pose_net`
+(plus `optimizer`, `step` and `iterator` while training), so any program can restore just the
+networks.
+"""
+
+import os
+
+import tensorflow as tf
+
+from sfmlearner_tf.config import Config
+from sfmlearner_tf.models import DispNet, PoseExpNet
+
+CONFIG_FILE = "config.json"
+
+
+def build_models(config: Config) -> tuple[DispNet, PoseExpNet]:
+    """Creates both networks for `config` and builds their weights with a dummy batch."""
+    model = config.model
+    depth_net = DispNet()
+    pose_net = PoseExpNet(
+        num_source=model.num_source,
+        explainability=config.loss.explainability,
+        mask_channels=model.mask_channels,
+    )
+    image = tf.zeros([1, model.height, model.width, 3])
+    depth_net(image)
+    pose_net(image, tf.zeros([1, model.height, model.width, 3 * model.num_source]))
+    return depth_net, pose_net
+
+
+def write_config(checkpoint_dir: str, config: Config) -> None:
+    tf.io.gfile.makedirs(checkpoint_dir)
+    path = os.path.join(checkpoint_dir, CONFIG_FILE)
+    with tf.io.gfile.GFile(path + ".tmp", "w") as f:
+        f.write(config.to_json())
+    tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
+
+
+def read_config(checkpoint_dir: str) -> Config:
+    path = os.path.join(checkpoint_dir, CONFIG_FILE)
+    if not tf.io.gfile.exists(path):
+        raise FileNotFoundError(f"{path} not found: {checkpoint_dir!r} is not a training run directory")
+    with tf.io.gfile.GFile(path) as f:
+        return Config.from_json(f.read())
+
+
+def resolve_checkpoint(path: str) -> tuple[str, str]:
+    """A run directory or a checkpoint prefix -> (run directory, checkpoint prefix)."""
+    if tf.io.gfile.isdir(path):
+        prefix = tf.train.latest_checkpoint(path)
+        if prefix is None:
+            raise FileNotFoundError(f"no checkpoint in {path!r}")
+        return path, prefix
+    if not tf.io.gfile.exists(path + ".index"):
+        raise FileNotFoundError(f"{path!r} is neither a run directory nor a checkpoint prefix")
+    return os.path.dirname(path), path
+
+
+def restore_models(path: str) -> tuple[Config, DispNet, PoseExpNet]:
+    """Loads the config and the two networks of a run (directory: its latest checkpoint)."""
+    run_dir, prefix = resolve_checkpoint(path)
+    config = read_config(run_dir)
+    depth_net, pose_net = build_models(config)
+    status = tf.train.Checkpoint(depth_net=depth_net, pose_net=pose_net).read(prefix)
+    status.expect_partial().assert_existing_objects_matched()
+    return config, depth_net, pose_net
