@@ -6,6 +6,7 @@ A run's `checkpoint_dir` holds `config.json` (the `Config` of the run) and the
 networks.
 """
 
+import dataclasses
 import os
 
 import tensorflow as tf
@@ -14,6 +15,8 @@ from sfmlearner_tf.config import Config
 from sfmlearner_tf.models import DispNet, PoseExpNet
 
 CONFIG_FILE = "config.json"
+# Sections whose change makes a saved run a different model: resuming with them changed is an error.
+FIXED_SECTIONS = ("model", "loss")
 
 
 def build_models(config: Config) -> tuple[DispNet, PoseExpNet]:
@@ -67,3 +70,30 @@ def restore_models(path: str) -> tuple[Config, DispNet, PoseExpNet]:
     status = tf.train.Checkpoint(depth_net=depth_net, pose_net=pose_net).read(prefix)
     status.expect_partial().assert_existing_objects_matched()
     return config, depth_net, pose_net
+
+
+def config_differences(saved: Config, requested: Config, sections=FIXED_SECTIONS) -> list[str]:
+    """`section.field: saved -> requested` for every field of `sections` that differs."""
+    differences = []
+    for section in sections:
+        old, new = dataclasses.asdict(getattr(saved, section)), dataclasses.asdict(getattr(requested, section))
+        differences += [f"{section}.{name}: {old[name]!r} -> {new[name]!r}" for name in old if old[name] != new[name]]
+    return differences
+
+
+def check_resume_config(saved: Config, requested: Config, checkpoint_dir: str) -> None:
+    """Raises ValueError naming the model/loss fields in which `requested` differs from the saved run."""
+    differences = config_differences(saved, requested)
+    if differences:
+        raise ValueError(
+            f"{os.path.join(checkpoint_dir, CONFIG_FILE)} was trained with a different model/loss "
+            f"({'; '.join(differences)}); use a new --checkpoint_dir or --init_checkpoint"
+        )
+
+
+def restore_networks(path: str, depth_net, pose_net) -> str:
+    """Loads only the two networks' weights from a run directory or checkpoint prefix; returns the prefix."""
+    _, prefix = resolve_checkpoint(path)
+    status = tf.train.Checkpoint(depth_net=depth_net, pose_net=pose_net).read(prefix)
+    status.expect_partial().assert_existing_objects_matched()
+    return prefix

@@ -1,0 +1,64 @@
+"""Runs the demo's stages as the real command-line programs a user would type.
+
+Each stage is one or more commands plus the file that proves it finished. A stage whose proof
+exists is skipped on a second run (unless `fresh`), so an interrupted demo picks up where it
+stopped; the programs themselves write under temporary names and rename when complete.
+"""
+
+import dataclasses
+import os
+import shlex
+import subprocess
+import sys
+import time
+from typing import Sequence
+
+
+@dataclasses.dataclass
+class Stage:
+    name: str
+    commands: Sequence[Sequence[str]]
+    # The stage counts as done when every one of these paths exists.
+    outputs: Sequence[str]
+
+
+class StageError(RuntimeError):
+    pass
+
+
+def _banner(text: str) -> None:
+    print(f"\n=== {text}", flush=True)
+
+
+def run_stage(stage: Stage, fresh: bool, timings: dict[str, float]) -> None:
+    """Runs the stage's commands in order, streaming their output; records seconds taken."""
+    if not fresh and stage.outputs and all(os.path.exists(path) for path in stage.outputs):
+        _banner(f"{stage.name}: reusing {', '.join(stage.outputs)}")
+        timings.setdefault(stage.name, 0.0)
+        return
+    _banner(stage.name)
+    start = time.monotonic()
+    for command in stage.commands:
+        print("$ " + " ".join(shlex.quote(part) for part in command), flush=True)
+        status = subprocess.call(list(command), env=_child_env())
+        if status != 0:
+            raise StageError(f"stage {stage.name!r} failed (exit {status}): {' '.join(command)}")
+    missing = [path for path in stage.outputs if not os.path.exists(path)]
+    if missing:
+        raise StageError(f"stage {stage.name!r} finished but did not write {missing}")
+    timings[stage.name] = time.monotonic() - start
+    print(f"--- {stage.name}: {timings[stage.name]:.0f} s", flush=True)
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # The children are `python -m` modules of this checkout.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH", "")]))
+    return env
+
+
+def python(module: str, *flags: str) -> list[str]:
+    """A `python -m module --flags…` command in the current interpreter."""
+    return [sys.executable, "-m", module, *flags]

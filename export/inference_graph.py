@@ -1,0 +1,129 @@
+"""Export-only inference graph of a trained DispNet: raw pixels -> finest disparity logits.
+
+The training graph (`sfmlearner_tf.models.DispNet`) is left untouched (STYLE.md 7); this module
+re-uses its trained layers to build the graph that TFLite converts, with two differences that are
+exact in float (tested to 1e-4):
+
+1. The output is the finest head's *logit* `x`, with `disp = 10 * sigmoid(x) + 0.01` and
+   `depth = 1 / disp` left to the caller. The logit is roughly `log(disp / 10)` for the
+   disparities a scene produces, so an int8 output quantizes log-disparity uniformly, a constant
+   *relative* depth error; quantizing depth or disparity itself would lose the near or the far
+   range to 256 uniform levels.
+2. Optionally each stride-2 transposed conv is rewritten as "4 phase convs + DEPTH_TO_SPACE"
+   with weights taken exactly from the trained 3x3 kernel, for interpreters whose int8
+   TRANSPOSE_CONV kernel is slow: XNNPACK does not take LiteRT 2.3's int8 TRANSPOSE_CONV (with
+   its separate RELU), which then runs in the reference kernel (see `upconv_as_depth_to_space`).
+
+The input is float32 pixels in [0, 255]; the `x / 127.5 - 1` normalisation is in the graph, so an
+int8 model's uint8 input carries raw pixel values (scale 1, zero point 0).
+"""
+
+import keras
+import tensorflow as tf
+
+from sfmlearner_tf.models import blocks
+from sfmlearner_tf.models.dispnet import (
+    DECODER_CHANNELS,
+    DISP_SCALING,
+    ENCODER_CHANNELS,
+    MIN_DISP,
+    NUM_SCALES,
+)
+
+UPCONV_MODES = ("transpose", "depth_to_space")
+
+# Row (and, identically, column) taps of a 3-wide, stride-2, 'same' transposed conv, per output
+# phase. TF's 'same' transposed conv of an n-long input is the gradient of a stride-2 'same' conv
+# of a 2n-long input, whose padding is 0 before and 1 after, so the forward conv is
+# y[i] = sum_k x[2i + k] w[k] and the transposed one out[o] = sum_{2i + k = o} in[i] w[k]:
+#   out[2m]     = in[m - 1] w[2] + in[m] w[0]   (a 2-tap conv over the input padded by one in front)
+#   out[2m + 1] = in[m] w[1]                    (a 1-tap conv)
+# {phase: kernel indices of its taps, in input order}.
+_PHASE_TAPS = {0: (2, 0), 1: (1,)}
+
+
+def phase_kernels(kernel: tf.Tensor) -> list[tf.Tensor]:
+    """A transposed conv's kernel -> the 4 low-resolution conv kernels of its output phases.
+
+    Args:
+      kernel: float32 [3, 3, C_out, C_in], a Keras `Conv2DTranspose` kernel (stride 2, 'same').
+
+    Returns:
+      4 float32 kernels [len(taps_y), len(taps_x), C_in, C_out] (2x2, 2x1, 1x2, 1x1) for the
+      output phases (py, px) = (0, 0), (0, 1), (1, 0), (1, 1): output pixel (2m + py, 2n + px)
+      is phase (py, px)'s 'VALID' conv at (m, n) over the input padded by one row in front when
+      py = 0 and one column in front when px = 0. Together they hold the 9 taps once each.
+    """
+    if tuple(kernel.shape[:2]) != (3, 3):
+        raise ValueError(f"expected a 3x3 transposed-conv kernel, got shape {tuple(kernel.shape)}")
+    kernels = []
+    for phase_y in range(2):
+        for phase_x in range(2):
+            rows = [
+                tf.stack([tf.transpose(kernel[ky, kx]) for kx in _PHASE_TAPS[phase_x]])
+                for ky in _PHASE_TAPS[phase_y]
+            ]
+            kernels.append(tf.stack(rows))
+    return kernels
+
+
+def upconv_as_depth_to_space(layer: keras.layers.Conv2DTranspose, x: tf.Tensor) -> tf.Tensor:
+    """`layer(x)` for a 3x3 stride-2 'same' ReLU transposed conv, as 4 convs + DEPTH_TO_SPACE.
+
+    The 4 phase convs (`phase_kernels`) compute exactly the 9 taps per input pixel that the
+    transposed conv does; concatenated in phase order (py * 2 + px) they are the channel layout
+    `tf.nn.depth_to_space` (DCR) interleaves into the 2x larger image.
+
+    Args:
+      layer: a built `Conv2DTranspose` (3x3, stride 2, 'same', ReLU) as made by `blocks.upconv`.
+      x: float32 [B, h, w, C_in].
+
+    Returns:
+      float32 [B, 2h, 2w, C_out], equal to `layer(x)` up to float rounding.
+    """
+    kernel, bias = tf.convert_to_tensor(layer.kernel), tf.convert_to_tensor(layer.bias)
+    phases = []
+    for index, phase_kernel in enumerate(phase_kernels(kernel)):
+        phase_y, phase_x = divmod(index, 2)
+        padded = tf.pad(x, [[0, 0], [1 - phase_y, 0], [1 - phase_x, 0], [0, 0]])
+        phases.append(tf.nn.relu(tf.nn.conv2d(padded, phase_kernel, 1, "VALID") + bias))
+    return tf.nn.depth_to_space(tf.concat(phases, axis=-1), 2)
+
+
+def disparity_logits(depth_net: keras.Model, pixels: tf.Tensor, upconv: str = "transpose") -> tf.Tensor:
+    """The finest disparity logit of `depth_net` for raw pixels; DispNet's `call`, layer by layer.
+
+    Args:
+      depth_net: a built `sfmlearner_tf.models.DispNet`.
+      pixels: float32 [B, H, W, 3], RGB in [0, 255].
+      upconv: "transpose" (the layers as trained) or "depth_to_space" (exact rewrite).
+
+    Returns:
+      float32 [B, H, W, 1] logits x; `disp_0 = 10 * sigmoid(x) + 0.01` as `depth_net` returns.
+    """
+    if upconv not in UPCONV_MODES:
+        raise ValueError(f"upconv must be one of {UPCONV_MODES}, got {upconv!r}")
+    blocks.check_image_shape(pixels.shape, 3, "pixels")
+    x = pixels / 127.5 - 1.0
+    skips = []
+    for level in range(1, len(ENCODER_CHANNELS) + 1):
+        x = getattr(depth_net, f"cnv{level}b")(getattr(depth_net, f"cnv{level}")(x))
+        skips.append(x)
+
+    disp_up = None
+    logits = None
+    for stage in range(len(DECODER_CHANNELS), 0, -1):
+        layer = getattr(depth_net, f"upcnv{stage}")
+        x = layer(x) if upconv == "transpose" else upconv_as_depth_to_space(layer, x)
+        parts = [x]
+        if stage >= 2:
+            skip = skips[stage - 2]
+            parts = [blocks.crop_like(x, skip), skip]
+        if disp_up is not None:
+            parts.append(disp_up)
+        x = getattr(depth_net, f"icnv{stage}")(tf.concat(parts, axis=-1))
+        if stage <= NUM_SCALES:
+            logits = tf.cast(getattr(depth_net, f"disp{stage}")(x), tf.float32)
+            if stage > 1:
+                disp_up = depth_net.disp_up(DISP_SCALING * tf.sigmoid(logits) + MIN_DISP)
+    return logits

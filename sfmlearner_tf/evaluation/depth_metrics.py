@@ -1,0 +1,165 @@
+"""Depth error metrics of the KITTI Eigen protocol (Eigen et al. 2014), in numpy.
+
+Per image: keep pixels with `min_depth < gt < max_depth` inside the crop, optionally scale the
+prediction by median(gt) / median(pred) over those pixels (monocular depth is known only up to
+scale), clip the prediction to [min_depth, max_depth], then
+
+    abs_rel  = mean(|gt - pred| / gt)
+    sq_rel   = mean((gt - pred)^2 / gt)
+    rmse     = sqrt(mean((gt - pred)^2))
+    rmse_log = sqrt(mean((log gt - log pred)^2))
+    a_k      = mean(max(gt / pred, pred / gt) < 1.25^k),  k = 1, 2, 3
+
+A dataset's numbers are the means of the per-image numbers.
+"""
+
+from typing import Iterable, Optional, Sequence, Union
+
+import numpy as np
+
+DEPTH_METRIC_NAMES = ("abs_rel", "sq_rel", "rmse", "rmse_log", "a1", "a2", "a3")
+
+# The Eigen crop (Garg et al.'s numbers for 375x1242 KITTI images, as fractions):
+# rows [0.40810811 H, 0.99189189 H), columns [0.03594771 W, 0.96405229 W).
+EIGEN_CROP = (0.40810811, 0.99189189, 0.03594771, 0.96405229)
+
+Crop = Union[None, str, Sequence[float]]
+
+
+def parse_crop(crop: Crop) -> Optional[tuple[float, float, float, float]]:
+    """None / "none" -> None; "eigen" -> EIGEN_CROP; "t,b,l,r" or 4 numbers -> fractions.
+
+    The fractions are (top, bottom, left, right) of the kept window, each in [0, 1],
+    with top < bottom and left < right.
+    """
+    if crop is None:
+        return None
+    if isinstance(crop, str):
+        name = crop.strip().lower()
+        if name in ("", "none"):
+            return None
+        if name == "eigen":
+            return EIGEN_CROP
+        try:
+            crop = [float(part) for part in name.split(",")]
+        except ValueError as error:
+            raise ValueError(f"crop must be 'none', 'eigen' or 'top,bottom,left,right', got {crop!r}") from error
+    fractions = tuple(float(value) for value in crop)
+    if len(fractions) != 4:
+        raise ValueError(f"crop needs 4 fractions (top, bottom, left, right), got {crop!r}")
+    top, bottom, left, right = fractions
+    if not (0 <= top < bottom <= 1 and 0 <= left < right <= 1):
+        raise ValueError(f"crop fractions must satisfy 0 <= top < bottom <= 1 and 0 <= left < right <= 1, got {crop!r}")
+    return fractions
+
+
+def crop_window(height: int, width: int, crop: Crop) -> tuple[int, int, int, int]:
+    """Integer (top, bottom, left, right) of the kept window; bounds truncated like the reference.
+
+    For a 375x1242 KITTI image the Eigen crop is rows [153, 371) and columns [44, 1197).
+    """
+    fractions = parse_crop(crop)
+    if fractions is None:
+        return 0, height, 0, width
+    top, bottom, left, right = fractions
+    return int(top * height), int(bottom * height), int(left * width), int(right * width)
+
+
+def evaluation_mask(gt: np.ndarray, min_depth: float = 1e-3, max_depth: float = 80.0, crop: Crop = None) -> np.ndarray:
+    """bool [H, W]: pixels with valid ground truth inside the crop.
+
+    Args:
+      gt: float [H, W], metres, 0 (or anything <= min_depth) where unknown.
+    """
+    gt = np.asarray(gt)
+    if gt.ndim != 2:
+        raise ValueError(f"ground-truth depth must be [H, W], got shape {gt.shape}")
+    mask = (gt > min_depth) & (gt < max_depth)
+    top, bottom, left, right = crop_window(gt.shape[0], gt.shape[1], crop)
+    window = np.zeros_like(mask)
+    window[top:bottom, left:right] = True
+    return mask & window
+
+
+def compute_depth_metrics(
+    gt: np.ndarray,
+    pred: np.ndarray,
+    min_depth: float = 1e-3,
+    max_depth: float = 80.0,
+    crop: Crop = None,
+    median_scaling: bool = True,
+) -> dict:
+    """The seven metrics of one image.
+
+    Args:
+      gt: float [H, W] ground-truth z-depth in metres, 0 where unknown (sparse or dense).
+      pred: float [H, W] predicted z-depth, same size as `gt` (resize before calling).
+      min_depth, max_depth: ground truth kept in the open interval; predictions clipped to it.
+      crop: None, "eigen" or (top, bottom, left, right) fractions (see `parse_crop`).
+      median_scaling: multiply `pred` by median(gt) / median(pred) over the kept pixels.
+
+    Returns:
+      dict of numpy float64 keyed by DEPTH_METRIC_NAMES.
+
+    Raises:
+      ValueError: shapes differ, or no pixel of `gt` is valid.
+    """
+    gt = np.asarray(gt, np.float64)
+    pred = np.asarray(pred, np.float64)
+    if gt.shape != pred.shape:
+        raise ValueError(f"prediction shape {pred.shape} differs from ground-truth shape {gt.shape}")
+    mask = evaluation_mask(gt, min_depth, max_depth, crop)
+    if not mask.any():
+        raise ValueError(f"no valid ground-truth pixel in ({min_depth}, {max_depth}) inside crop {crop!r}")
+    gt = gt[mask]
+    pred = pred[mask]
+    if median_scaling:
+        pred = pred * (np.median(gt) / np.median(pred))
+    pred = np.clip(pred, min_depth, max_depth)
+
+    ratio = np.maximum(gt / pred, pred / gt)
+    squared = (gt - pred) ** 2
+    return {
+        "abs_rel": np.mean(np.abs(gt - pred) / gt),
+        "sq_rel": np.mean(squared / gt),
+        "rmse": np.sqrt(np.mean(squared)),
+        "rmse_log": np.sqrt(np.mean((np.log(gt) - np.log(pred)) ** 2)),
+        "a1": np.mean(ratio < 1.25),
+        "a2": np.mean(ratio < 1.25**2),
+        "a3": np.mean(ratio < 1.25**3),
+    }
+
+
+class DepthMetricsAccumulator:
+    """Running mean of per-image metrics (the protocol averages over images, not pixels)."""
+
+    def __init__(self):
+        self._sums = {name: 0.0 for name in DEPTH_METRIC_NAMES}
+        self.count = 0
+
+    def add(self, metrics: dict) -> None:
+        for name in DEPTH_METRIC_NAMES:
+            self._sums[name] += float(metrics[name])
+        self.count += 1
+
+    def result(self) -> dict:
+        """Mean of every metric (floats) plus `num_images`; NaN metrics when nothing was added."""
+        means = {name: (total / self.count if self.count else float("nan")) for name, total in self._sums.items()}
+        means["num_images"] = self.count
+        return means
+
+
+def mean_depth_metrics(per_image: Iterable[dict]) -> dict:
+    accumulator = DepthMetricsAccumulator()
+    for metrics in per_image:
+        accumulator.add(metrics)
+    return accumulator.result()
+
+
+def format_depth_table(rows: dict) -> str:
+    """A fixed-width table, one row per method: {"model": metrics, "constant": metrics}."""
+    header = f"{'method':>12} " + " ".join(f"{name:>9}" for name in DEPTH_METRIC_NAMES)
+    lines = [header]
+    for method, metrics in rows.items():
+        lines.append(f"{method:>12} " + " ".join(f"{float(metrics[name]):9.4f}" for name in DEPTH_METRIC_NAMES))
+    return "\n".join(lines)

@@ -1,0 +1,49 @@
+"""Depth maps (and optionally the camera trajectory) of an image, a folder of images or a video.
+
+  python -m sfmlearner_tf.infer --model=RUN_OR_SAVED_MODEL --input=IMAGE|FOLDER|VIDEO --output_dir=OUT \\
+      [--save_npy] [--nosave_png] [--nocolor] [--depth_png_scale=256] [--pose]
+
+Frames are resized to the model's input size and depth back to each frame's size. Grayscale
+inputs are replicated to RGB, RGBA loses its alpha; other channel layouts are rejected. Videos
+are decoded by the `ffmpeg` binary (it must be on PATH). `--pose` (a checkpoint, or a SavedModel
+with the export's `pose` signature) writes the chained trajectory in KITTI and TUM formats. A
+bad input prints one line naming the file on stderr and exits with status 2.
+"""
+
+import sys
+
+from absl import app, flags
+
+from sfmlearner_tf.evaluation.inference import run_inference
+
+flags.DEFINE_string("model", None, "Run directory, checkpoint prefix, or exported SavedModel directory.")
+flags.DEFINE_string("input", None, "An image, a folder of images, or a video file.")
+flags.DEFINE_string("output_dir", None, "Where the depth maps are written.")
+flags.DEFINE_integer("batch_size", 8, "Frames per network call.")
+flags.DEFINE_float("depth_png_scale", 256.0, "16-bit PNG value = depth x this (KITTI uses 256).")
+flags.DEFINE_bool("save_png", True, "Write <name>_depth.png (16-bit).")
+flags.DEFINE_bool("save_npy", False, "Write <name>_depth.npy (float32).")
+flags.DEFINE_bool("color", True, "Write <name>_depth_color.png (colourized disparity).")
+flags.DEFINE_bool("pose", False, "Also write trajectory.kitti.txt / trajectory.tum.txt (chained relative poses).")
+flags.mark_flags_as_required(["model", "input", "output_dir"])
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    if len(argv) > 1:
+        sys.stderr.write(f"infer: error: unexpected arguments {argv[1:]}\n")
+        sys.exit(2)
+    try:
+        summary = run_inference(
+            FLAGS.model, FLAGS.input, FLAGS.output_dir, FLAGS.batch_size, FLAGS.depth_png_scale,
+            save_png=FLAGS.save_png, save_npy=FLAGS.save_npy, save_color=FLAGS.color, pose=FLAGS.pose)
+    except (ValueError, FileNotFoundError) as error:
+        sys.stderr.write(f"infer: error: {error}\n")
+        sys.exit(2)
+    print(f"wrote depth of {summary['num_frames']} frame(s) to {summary['output_dir']}")
+    if summary["trajectory"]:
+        print(f"trajectory: {summary['trajectory']['kitti']}, {summary['trajectory']['tum']}")
+
+
+if __name__ == "__main__":
+    app.run(main)

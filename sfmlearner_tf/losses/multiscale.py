@@ -1,0 +1,209 @@
+"""The view-synthesis objective over all scales and sources: the one place those loops live.
+
+Per scale s (DESIGN.md, 'Loss'): the target and sources are area-downsampled by 2^s (or, with
+`full_res_warp`, the disparity is upsampled to the input size instead), every source is warped
+into the target view with depth = 1 / disp_s, and
+
+    photometric_s = sum_n  sum_p(err_n(p) m_n(p) k_n(p)) / max(sum_p k_n(p), 1)
+    explainability_s = lambda_e * sum_n mean(-log m_n)
+    smoothness_s = lambda_s / 2^s * smooth(disp_s)
+
+where err is L1 (or SSIM + L1), m the explainability mask (1 when off) and k the product of the
+binary pixel masks that are on: `valid` (mask_invalid: the projection lands in the source and in
+front of it) and the auto-mask. With no binary mask on, k = 1 and the term is the paper's
+mean(err * m); with masks it is the mean over the kept pixels, so pushing pixels out of view does
+not lower the loss. `min_reprojection` replaces the sum over sources by the per-pixel minimum
+(over the valid sources when mask_invalid). Every term is summed over scales.
+"""
+
+from typing import NamedTuple, Optional, Sequence
+
+import tensorflow as tf
+
+from sfmlearner_tf.config import LossConfig
+from sfmlearner_tf.geometry import ProjectiveWarp
+from sfmlearner_tf.losses.explainability import explainability_loss
+from sfmlearner_tf.losses.photometric import photometric_error
+from sfmlearner_tf.losses.smoothness import edge_aware_smoothness, second_order_smoothness
+
+# Disparity floor before 1 / disp (DispNet's outputs are >= 0.01; this only guards other callers).
+MIN_DISPARITY = 1e-3
+# Stands in for the error of an invalid source in the per-pixel minimum (errors are <= 2).
+_UNUSABLE_ERROR = 1e3
+# monodepth2 breaks ties between identical warped and identity errors with noise of this size.
+_TIE_NOISE = 1e-5
+
+
+class LossOutput(NamedTuple):
+    """terms: dict of float32 scalars `total`, `photometric`, `smoothness`, `explainability`;
+    warped: float32 [B, H, W, 3N], sources warped into the target view at scale 0;
+    valid: float32 [B, H, W, N], their validity (1 = inside the source and in front)."""
+
+    terms: dict
+    warped: tf.Tensor
+    valid: tf.Tensor
+
+
+def area_downsample(image: tf.Tensor, scale: int) -> tf.Tensor:
+    """Mean over 2^scale x 2^scale blocks: [B, H, W, C] -> [B, H / 2^s, W / 2^s, C]."""
+    if scale == 0:
+        return image
+    factor = 2**scale
+    return tf.nn.avg_pool2d(image, ksize=factor, strides=factor, padding="VALID")
+
+
+def _masked_mean(values: tf.Tensor, keep: tf.Tensor) -> tf.Tensor:
+    """sum(values * keep) / max(sum(keep), 1) over every axis."""
+    return tf.reduce_sum(values * keep) / tf.maximum(tf.reduce_sum(keep), 1.0)
+
+
+def _photometric_term(config, errors, explain, valid, identity_errors):
+    """One scale's photometric term from stacked per-source maps, each float32 [B, h, w, N]."""
+    weighted = errors * explain
+    if config.min_reprojection:
+        if config.mask_invalid:
+            weighted = tf.where(valid > 0, weighted, _UNUSABLE_ERROR)
+            keep = tf.reduce_max(valid, axis=-1, keepdims=True)
+        else:
+            keep = tf.ones_like(weighted[..., :1])
+        best = tf.reduce_min(weighted, axis=-1, keepdims=True)
+        if config.auto_mask:
+            warped_best = tf.reduce_min(
+                tf.where(valid > 0, errors, _UNUSABLE_ERROR) if config.mask_invalid else errors,
+                axis=-1, keepdims=True,
+            )
+            identity_best = tf.reduce_min(identity_errors, axis=-1, keepdims=True)
+            keep *= tf.cast(warped_best < identity_best, tf.float32)
+        # Pixels with no usable source hold _UNUSABLE_ERROR in `best`; keep = 0 drops them.
+        return _masked_mean(tf.where(keep > 0, best, 0.0), tf.stop_gradient(keep))
+    keep = valid if config.mask_invalid else tf.ones_like(errors)
+    if config.auto_mask:
+        keep *= tf.cast(errors < identity_errors, tf.float32)
+    keep = tf.stop_gradient(keep)
+    sums = tf.reduce_sum(weighted * keep, axis=[0, 1, 2])
+    counts = tf.maximum(tf.reduce_sum(keep, axis=[0, 1, 2]), 1.0)
+    return tf.reduce_sum(sums / counts)
+
+
+def _check_inputs(config, sources, disparities, poses, masks) -> int:
+    if poses.shape.rank != 3 or poses.shape[1] is None or poses.shape[2] != 6:
+        raise ValueError(f"expected poses of shape [B, N, 6] with N known, got {poses.shape}")
+    num_source = poses.shape[1]
+    if sources.shape[-1] is not None and sources.shape[-1] != 3 * num_source:
+        raise ValueError(
+            f"expected sources with 3 * {num_source} channels for poses {poses.shape}, "
+            f"got {sources.shape}"
+        )
+    if len(disparities) < config.num_scales:
+        raise ValueError(
+            f"num_scales={config.num_scales} needs that many disparities, got {len(disparities)}"
+        )
+    if config.explainability:
+        if masks is None or len(masks) < config.num_scales:
+            raise ValueError(
+                f"explain_weight={config.explain_weight} needs {config.num_scales} mask scales, "
+                f"got {None if masks is None else len(masks)}"
+            )
+        for mask in masks[: config.num_scales]:
+            if mask.shape[-1] is not None and mask.shape[-1] != num_source:
+                raise ValueError(f"expected masks with {num_source} channels, got {mask.shape}")
+    return num_source
+
+
+# Every branch and loop below is on Python values (config switches, static counts), so AutoGraph
+# has nothing to convert; skipping it saves seconds of tracing per training step function.
+@tf.autograph.experimental.do_not_convert
+def compute_losses(
+    config: LossConfig,
+    target: tf.Tensor,
+    sources: tf.Tensor,
+    intrinsics: tf.Tensor,
+    disparities: Sequence[tf.Tensor],
+    poses: tf.Tensor,
+    masks: Optional[Sequence[tf.Tensor]] = None,
+) -> LossOutput:
+    """The SfMLearner objective (see the module docstring for the exact formula).
+
+    Network outputs may be float16 (mixed precision): everything is cast to float32 here.
+
+    Args:
+      config: the loss weights and switches.
+      target: float [B, H, W, 3] in [-1, 1], the middle frame.
+      sources: float [B, H, W, 3N] in [-1, 1], the other frames in time order.
+      intrinsics: float [B, S, 3, 3], `K` at scale s = input size / 2^s, S >= num_scales.
+      disparities: list of float [B, H/2^s, W/2^s, 1], finest first, at least num_scales.
+      poses: float [B, N, 6], target->source `[tx, ty, tz, rx, ry, rz]` of each source.
+      masks: list of float [B, H/2^s, W/2^s, N], finest first, probability that a pixel is
+        explainable; required when `config.explain_weight > 0`, ignored otherwise.
+
+    Returns:
+      `LossOutput(terms, warped, valid)`; all terms are means over the batch.
+    """
+    target = tf.cast(target, tf.float32)
+    sources = tf.cast(sources, tf.float32)
+    intrinsics = tf.cast(intrinsics, tf.float32)
+    poses = tf.cast(poses, tf.float32)
+    num_source = _check_inputs(config, sources, disparities, poses, masks)
+    warp = ProjectiveWarp()
+    full_size = tf.shape(target)[1:3]
+
+    photometric = tf.constant(0.0)
+    smoothness = tf.constant(0.0)
+    explainability = tf.constant(0.0)
+    for scale in range(config.num_scales):
+        disp = tf.cast(disparities[scale], tf.float32)
+        target_s = area_downsample(target, scale)
+        explain = None
+        if config.explainability:
+            mask = tf.cast(masks[scale], tf.float32)
+            explainability += config.explain_weight * explainability_loss(mask)
+            explain = mask
+        if config.full_res_warp:
+            disp = tf.image.resize(disp, full_size, method="bilinear")
+            if explain is not None:
+                explain = tf.image.resize(explain, full_size, method="bilinear")
+            warp_target, warp_sources, warp_k = target, sources, intrinsics[:, 0]
+        else:
+            warp_target = target_s
+            warp_sources = area_downsample(sources, scale)
+            warp_k = intrinsics[:, scale]
+        depth = 1.0 / tf.maximum(disp, MIN_DISPARITY)
+
+        warped, valid, errors, identity_errors = [], [], [], []
+        for n in range(num_source):
+            source = warp_sources[..., 3 * n : 3 * n + 3]
+            warped_n, valid_n = warp(source, depth, poses[:, n], warp_k)
+            warped.append(warped_n)
+            valid.append(valid_n)
+            errors.append(photometric_error(warp_target, warped_n, config.ssim, config.ssim_alpha))
+            if config.auto_mask:
+                identity = photometric_error(warp_target, source, config.ssim, config.ssim_alpha)
+                # Deterministic tie-breaking noise, so static pixels are not kept by accident.
+                noise = tf.random.stateless_normal(tf.shape(identity), seed=[scale, n])
+                identity_errors.append(identity + _TIE_NOISE * noise)
+        errors = tf.concat(errors, axis=-1)
+        stacked_valid = tf.concat(valid, axis=-1)
+        if explain is None:
+            explain = tf.ones_like(errors)
+        photometric += _photometric_term(
+            config, errors, explain, stacked_valid,
+            tf.concat(identity_errors, axis=-1) if config.auto_mask else None,
+        )
+
+        if config.edge_aware_smoothness:
+            smooth = edge_aware_smoothness(tf.cast(disparities[scale], tf.float32), target_s)
+        else:
+            smooth = second_order_smoothness(tf.cast(disparities[scale], tf.float32))
+        smoothness += config.smooth_weight / 2**scale * smooth
+
+        if scale == 0:
+            finest_warped = tf.concat(warped, axis=-1)
+            finest_valid = stacked_valid
+
+    terms = {
+        "total": photometric + smoothness + explainability,
+        "photometric": photometric,
+        "smoothness": smoothness,
+        "explainability": explainability,
+    }
+    return LossOutput(terms, finest_warped, finest_valid)

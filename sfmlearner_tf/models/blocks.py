@@ -1,0 +1,97 @@
+"""Small building blocks shared by DispNet and PoseExpNet.
+
+Every convolution of the reference (SfMLearner `nets.py`, TF-slim defaults) is 'same'-padded with
+Glorot-uniform weights and zero biases, and carries no weight decay: the original declared an L2
+regularizer that its training loop never added to the loss, so none is declared here.
+"""
+
+from typing import Optional, Sequence
+
+import keras
+
+# The coarsest disparity and mask (scale 3) must be exactly H/8 x W/8 so that each finer scale is
+# exactly twice the next coarser one (the losses and the 2x disparity upsampling rely on it).
+SIZE_MULTIPLE = 8
+
+
+def conv(filters: int, kernel_size: int, strides: int = 1, activation: Optional[str] = "relu",
+         name: Optional[str] = None, dtype=None) -> keras.layers.Conv2D:
+    """A 'same'-padded Conv2D with the reference's initializers.
+
+    `dtype` is the owning network's dtype policy, so that a network built as e.g.
+    `DispNet(dtype="mixed_float16")` (or reloaded from such a `.keras` file) is mixed throughout,
+    whatever the global policy.
+    """
+    return keras.layers.Conv2D(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding="same",
+        activation=activation,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        name=name,
+        dtype=dtype,
+    )
+
+
+def upconv(filters: int, kernel_size: int, name: Optional[str] = None,
+           dtype=None) -> keras.layers.Conv2DTranspose:
+    """A 'same'-padded stride-2 transposed conv + ReLU: exactly doubles height and width."""
+    return keras.layers.Conv2DTranspose(
+        filters,
+        kernel_size,
+        strides=2,
+        padding="same",
+        activation="relu",
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        name=name,
+        dtype=dtype,
+    )
+
+
+def crop_like(x, reference):
+    """Crops the top-left `reference`-sized window out of `x`.
+
+    A stride-2 'same' conv turns a side n into ceil(n / 2), so after the 7-level encoder a decoder
+    stage (which doubles) can be one pixel larger than its skip connection (e.g. 416 wide: 13 -> 7
+    -> 14 vs. 13). A crop is cheaper than the original's nearest-neighbour resize and, with the
+    static shapes the networks require, a plain slice that converts cleanly to TFLite; when the
+    sizes already agree nothing is added to the graph.
+
+    Args:
+      x: [B, h, w, C] with static h >= H and w >= W.
+      reference: [B, H, W, C'] with static H, W: the size `x` is cropped to.
+
+    Returns:
+      [B, H, W, C], the same dtype as `x`.
+    """
+    height, width = reference.shape[1], reference.shape[2]
+    if (x.shape[1], x.shape[2]) == (height, width):
+        return x
+    return x[:, :height, :width, :]
+
+
+def as_shape_list(shape) -> list:
+    """A TensorShape, tuple or list -> list of ints/None (for checks and error messages)."""
+    if hasattr(shape, "as_list"):
+        return shape.as_list()
+    return list(shape)
+
+
+def check_image_shape(shape: Sequence, channels: int, name: str) -> None:
+    """Raises a ValueError quoting `shape` unless it is [B, H, W, channels] with H, W multiples of 8.
+
+    H and W must be static (known when the graph is traced): the decoder crops and upsamples with
+    sizes fixed at trace time. The batch size may be unknown.
+    """
+    dims = as_shape_list(shape)
+    spatial_ok = len(dims) == 4 and all(
+        isinstance(d, int) and d > 0 and d % SIZE_MULTIPLE == 0 for d in dims[1:3]
+    )
+    if not spatial_ok or dims[3] != channels:
+        raise ValueError(
+            f"expected {name} of shape [B, H, W, {channels}] with static H and W positive "
+            f"multiples of {SIZE_MULTIPLE}, got {dims}"
+        )

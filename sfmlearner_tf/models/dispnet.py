@@ -1,0 +1,98 @@
+"""DispNet: the single-image disparity (inverse depth) network of SfMLearner.
+
+Layer by layer as the reference `disp_net` (tinghuiz/SfMLearner `nets.py`):
+
+- encoder: 7 stages `cnv{i}` (stride 2) + `cnv{i}b` (stride 1), channels 32, 64, 128, 256, 512,
+  512, 512, kernels 7, 5, 3, 3, 3, 3, 3 (both convs of a stage share the kernel size);
+- decoder: stages 7..1, each `upcnv{i}` (3x3 transposed conv, stride 2) cropped to its skip
+  connection `cnv{i-1}b`, concatenated with it (and with the upsampled coarser disparity for
+  stages 3..1), then `icnv{i}` (3x3 conv); channels 512, 512, 256, 128, 64, 32, 16;
+- disparity heads `disp{i}` (3x3 conv to 1 channel) after `icnv4`..`icnv1`:
+  `disp = 10 * sigmoid(x) + 0.01`, so depth = 1 / disp lies in [~0.1, 100).
+
+ReLU everywhere else, no normalization, no weight decay.
+"""
+
+import keras
+from keras import ops
+
+from sfmlearner_tf.models import blocks
+
+# disp = DISP_SCALING * sigmoid(x) + MIN_DISP (the reference's constants).
+DISP_SCALING = 10.0
+MIN_DISP = 0.01
+
+ENCODER_CHANNELS = (32, 64, 128, 256, 512, 512, 512)
+ENCODER_KERNELS = (7, 5, 3, 3, 3, 3, 3)
+# Decoder channels of stages 1..7 (stage i works at 1 / 2^(i-1) of the input size).
+DECODER_CHANNELS = (16, 32, 64, 128, 256, 512, 512)
+NUM_SCALES = 4
+
+
+@keras.saving.register_keras_serializable(package="sfmlearner_tf")
+class DispNet(keras.Model):
+    """Image -> 4 disparity maps, finest first.
+
+    Call: `DispNet()(image)` with `image` float32 [B, H, W, 3], RGB in [-1, 1], H and W multiples
+    of 8 (128x416 is the reference). Returns a list `[disp_0, disp_1, disp_2, disp_3]`, `disp_s`
+    float32 [B, H / 2^s, W / 2^s, 1] in (0.01, 10.01], the disparity of the image's camera at
+    scale s (depth = 1 / disp, up to the unknown global scale of monocular training).
+    Any other input shape raises a ValueError that quotes it. Under a mixed-precision policy the
+    body runs in float16 and the heads in float32.
+    """
+
+    def __init__(self, name: str = "depth_net", **kwargs):
+        super().__init__(name=name, **kwargs)
+        policy = self.dtype_policy
+        # Every layer is its own attribute, named as in the reference: Keras' tracked lists are
+        # invisible to `tf.train.Checkpoint`, attributes are not.
+        layers = []
+        for level, (filters, kernel) in enumerate(zip(ENCODER_CHANNELS, ENCODER_KERNELS), start=1):
+            layers.append(blocks.conv(filters, kernel, strides=2, name=f"cnv{level}", dtype=policy))
+            layers.append(blocks.conv(filters, kernel, name=f"cnv{level}b", dtype=policy))
+        for stage, filters in enumerate(DECODER_CHANNELS, start=1):
+            layers.append(blocks.upconv(filters, 3, name=f"upcnv{stage}", dtype=policy))
+            layers.append(blocks.conv(filters, 3, name=f"icnv{stage}", dtype=policy))
+        # Linear convs: the sigmoid is applied in float32 in `call` (mixed-precision safe).
+        for head in range(1, NUM_SCALES + 1):
+            layers.append(blocks.conv(1, 3, activation=None, name=f"disp{head}", dtype=policy))
+        # disp_{s+1} -> size of scale s; exact because H, W are multiples of 8.
+        layers.append(
+            keras.layers.UpSampling2D(size=2, interpolation="bilinear", name="disp_up", dtype=policy)
+        )
+        for layer in layers:
+            setattr(self, layer.name, layer)
+
+    def build(self, input_shape):
+        blocks.check_image_shape(input_shape, 3, "image")
+        # Tracing `call` on a symbolic tensor builds every sub-layer (and is what `.keras` loading
+        # replays from the recorded input shape).
+        self.call(keras.KerasTensor(tuple(blocks.as_shape_list(input_shape)), dtype=self.compute_dtype))
+
+    def call(self, image):
+        blocks.check_image_shape(image.shape, 3, "image")
+        skips = []
+        x = image
+        for level in range(1, len(ENCODER_CHANNELS) + 1):
+            x = getattr(self, f"cnv{level}b")(getattr(self, f"cnv{level}")(x))
+            skips.append(x)
+
+        disparities = []
+        disp_up = None
+        for stage in range(len(DECODER_CHANNELS), 0, -1):
+            x = getattr(self, f"upcnv{stage}")(x)
+            parts = [x]
+            if stage >= 2:
+                # Stage i's skip connection is cnv{i-1}b; stage 1 (full size) has none.
+                skip = skips[stage - 2]
+                parts = [blocks.crop_like(x, skip), skip]
+            if disp_up is not None:
+                parts.append(disp_up)
+            x = getattr(self, f"icnv{stage}")(ops.concatenate(parts, axis=-1))
+            if stage <= NUM_SCALES:
+                logits = ops.cast(getattr(self, f"disp{stage}")(x), "float32")
+                disp = DISP_SCALING * ops.sigmoid(logits) + MIN_DISP
+                disparities.append(disp)
+                if stage > 1:
+                    disp_up = self.disp_up(disp)
+        return disparities[::-1]

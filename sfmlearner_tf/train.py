@@ -1,0 +1,48 @@
+"""Trains SfMLearner's depth and pose networks on TFRecords made by `data_prep`.
+
+  python -m sfmlearner_tf.train --dataset_dir=DATA --checkpoint_dir=RUN [--flagfile=FILE]
+
+Every field of the model, loss, data and train config is a flag of the same name (see `--helpfull`).
+Restarting with the same --checkpoint_dir resumes; flags not given then keep the saved run's
+values, and a model/loss flag that contradicts them is an error. A bad setup prints one line on
+stderr and exits with status 2; NaN/Inf in training exits with status 3.
+"""
+
+import os
+import sys
+
+from absl import app, flags
+
+from sfmlearner_tf.config import Config
+from sfmlearner_tf.flags import config_from_flags, define_config_flags
+from sfmlearner_tf.training.checkpoints import CONFIG_FILE, read_config
+from sfmlearner_tf.training.trainer import NonFiniteError, Trainer
+
+define_config_flags()
+FLAGS = flags.FLAGS
+
+
+def _fail(message: str, status: int) -> None:
+    sys.stderr.write(f"train: error: {message}\n")
+    sys.exit(status)
+
+
+def main(argv):
+    if len(argv) > 1:
+        _fail(f"unexpected arguments {argv[1:]} (flags take the form --name=value)", 2)
+    try:
+        base = None
+        if FLAGS.checkpoint_dir and os.path.isfile(os.path.join(FLAGS.checkpoint_dir, CONFIG_FILE)):
+            base = read_config(FLAGS.checkpoint_dir)
+        config = config_from_flags(FLAGS, base=base or Config())
+        trainer = Trainer(config)
+    except (ValueError, FileNotFoundError) as error:
+        _fail(str(error), 2)
+    try:
+        trainer.run()
+    except NonFiniteError as error:
+        _fail(str(error), 3)
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,158 @@
+"""The training run: checks the setup, then loops step -> log -> summaries -> validation -> save.
+
+`Trainer(config)` fails fast (ValueError / FileNotFoundError quoting the value) on a bad setup:
+a missing dataset, a split without shards, a batch size that does not divide across replicas,
+a resumed run whose model/loss config differs. `Trainer.run()` trains to `max_steps`, saving every
+`save_every` steps, at the end and when SIGINT/SIGTERM arrives; a non-finite loss term or
+gradient raises `NonFiniteError` before anything of that step is saved.
+"""
+
+import os
+from typing import Callable
+
+import numpy as np
+import tensorflow as tf
+from absl import logging
+
+from sfmlearner_tf.config import Config
+from sfmlearner_tf.data import make_dataset
+from sfmlearner_tf.data.dataset_info import shard_paths
+from sfmlearner_tf.losses import compute_losses
+from sfmlearner_tf.training import summaries
+from sfmlearner_tf.training.optimizer import set_precision_policy
+from sfmlearner_tf.training.progress import Progress, Throughput
+from sfmlearner_tf.training.signals import StopRequest
+from sfmlearner_tf.training.state import TrainingState
+from sfmlearner_tf.training.strategy import make_strategy
+from sfmlearner_tf.training.train_step import TERM_KEYS, TrainStep
+from sfmlearner_tf.training.validation import Validator, check_val_split
+
+TRAIN_SPLIT = "train"
+
+
+class NonFiniteError(FloatingPointError):
+    """A loss term or the gradient became NaN/Inf; the message names the step and the terms."""
+
+
+def describe_non_finite(step: int, logs: dict) -> str:
+    bad = [f"{name}={value}" for name, value in logs.items() if name != "all_finite" and not np.isfinite(value)]
+    return (
+        f"non-finite training value at step {step}: {', '.join(bad) or 'gradient'}; "
+        "stopped without saving this step (the last checkpoint holds finite weights)"
+    )
+
+
+class Trainer:
+    """One training run of `config` (see module docstring)."""
+
+    def __init__(self, config: Config, loss_fn: Callable = compute_losses, log: Callable[[str], None] = logging.info):
+        train = config.train
+        if not train.checkpoint_dir:
+            raise ValueError("checkpoint_dir is required")
+        if not config.data.dataset_dir:
+            raise ValueError("dataset_dir is required")
+        shard_paths(config.data.dataset_dir, TRAIN_SPLIT)
+        if train.val_every:
+            check_val_split(config.data.dataset_dir)
+        self.config, self.log = config, log
+        set_precision_policy(train.mixed_precision)
+        self.strategy = make_strategy(train.strategy)
+        replicas = self.strategy.num_replicas_in_sync
+        if config.data.batch_size % replicas:
+            raise ValueError(
+                f"batch_size {config.data.batch_size} does not divide across {replicas} replicas "
+                f"of strategy {train.strategy!r}"
+            )
+        self.state = TrainingState.create(config, self.strategy, self._make_iterator, log)
+        self.train_step = TrainStep(
+            self.state.depth_net, self.state.pose_net, self.state.optimizer, self.state.step,
+            config.loss, self.strategy, jit_compile=train.jit_compile, loss_fn=loss_fn,
+        )
+        chief = self.state.is_chief
+        run_dir = train.checkpoint_dir
+        self.train_writer = tf.summary.create_file_writer(os.path.join(run_dir, "train")) if chief else None
+        self.val_writer = None
+        self.validator = None
+        if chief and train.val_every:
+            self.val_writer = tf.summary.create_file_writer(os.path.join(run_dir, "val"))
+            self.validator = Validator(self.state.depth_net, self.state.pose_net, config, train.val_batches, loss_fn)
+
+    def _make_iterator(self):
+        config = self.config
+
+        def dataset_fn(input_context):
+            # Per-replica batches, a different seed per input pipeline so workers see other data.
+            return make_dataset(
+                config.data.dataset_dir, TRAIN_SPLIT, config.data, config.model,
+                num_scales=config.loss.num_scales, training=True,
+                seed=config.train.seed + input_context.input_pipeline_id, input_context=input_context,
+            )
+
+        return iter(self.strategy.distribute_datasets_from_function(dataset_fn))
+
+    @property
+    def step(self) -> int:
+        return int(self.state.step.numpy())
+
+    def run(self) -> int:
+        """Trains until `max_steps` or a stop signal; returns the last completed step."""
+        train = self.config.train
+        state = self.state
+        step = self.step
+        self.log(
+            f"{state.origin}: step {step}, optimizer iterations {int(state.optimizer.iterations.numpy())}, "
+            f"{self.strategy.num_replicas_in_sync} replica(s), global batch {self.config.data.batch_size}"
+        )
+        progress = Progress(train.max_steps, self.config.data.batch_size)
+        throughput = Throughput()
+        saved_step = step if step > 0 else None
+        with StopRequest() as stop:
+            while step < train.max_steps:
+                logs, images = self.train_step(next(state.iterator))
+                step += 1
+                if logs["all_finite"].numpy() < 1.0:
+                    values = {name: float(value.numpy()) for name, value in logs.items()}
+                    raise NonFiniteError(describe_non_finite(step, values))
+                progress.tick()
+                throughput.tick()
+                if step % train.log_every == 0 or step == train.max_steps:
+                    self.log(progress.line(step, float(logs["total"].numpy())))
+                if step % train.summary_every == 0 and self.train_writer is not None:
+                    self._write_train_summaries(step, logs, images, throughput)
+                if self.validator is not None and step % train.val_every == 0:
+                    self._validate(step)
+                if step % train.save_every == 0:
+                    self._save(step)
+                    saved_step = step
+                if stop.requested:
+                    self.log(f"{stop.signal_name} received: saving at step {step} and stopping")
+                    break
+            if saved_step != step:
+                self._save(step)
+        if self.train_writer is not None:
+            self.train_writer.flush()
+        return step
+
+    def _save(self, step: int) -> None:
+        path = self.state.save()
+        if self.state.is_chief:
+            self.log(f"saved {path} (step {step})")
+
+    def _write_train_summaries(self, step: int, logs: dict, images: dict, throughput: Throughput) -> None:
+        seconds_per_step, images_per_second = throughput.read(self.config.data.batch_size)
+        scalars = {f"loss/{key}": float(logs[key].numpy()) for key in TERM_KEYS}
+        scalars.update(
+            grad_norm=float(logs["grad_norm"].numpy()),
+            learning_rate=float(tf.convert_to_tensor(self.state.optimizer.learning_rate).numpy()),
+            step_time=seconds_per_step,
+            images_per_second=images_per_second,
+        )
+        summaries.write_scalars(self.train_writer, step, scalars)
+        summaries.write_images(self.train_writer, step, images, self.config.model.num_source)
+
+    def _validate(self, step: int) -> None:
+        results = self.validator.run()
+        summaries.write_scalars(self.val_writer, step, results)
+        self.val_writer.flush()
+        shown = " | ".join(f"{name} {value:.4g}" for name, value in results.items())
+        self.log(f"validation at step {step}: {shown}")

@@ -1,0 +1,51 @@
+"""The export-only inference graph gives DispNet's numbers (float, 1e-4)."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from export import inference_graph
+from sfmlearner_tf.training.checkpoints import restore_models
+
+
+def test_phase_convs_equal_transposed_conv():
+    layer = keras.layers.Conv2DTranspose(5, 3, strides=2, padding="same", activation="relu",
+                                         bias_initializer="random_normal")
+    x = tf.random.stateless_normal([2, 3, 4, 6], seed=[1, 2])
+    expected = layer(x)
+    got = inference_graph.upconv_as_depth_to_space(layer, x)
+    assert got.shape == expected.shape == (2, 6, 8, 5)
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=1e-5)
+
+
+def test_phase_kernels_hold_each_tap_once():
+    kernel = tf.reshape(tf.range(9 * 2 * 3, dtype=tf.float32), [3, 3, 2, 3])
+    kernels = inference_graph.phase_kernels(kernel)
+    assert [tuple(k.shape[:2]) for k in kernels] == [(2, 2), (2, 1), (1, 2), (1, 1)]
+    taps = np.sort(np.concatenate([k.numpy().reshape(-1) for k in kernels]))
+    np.testing.assert_array_equal(taps, np.arange(9 * 2 * 3))
+
+
+def test_rejects_other_kernels():
+    with pytest.raises(ValueError, match=r"3x3"):
+        inference_graph.phase_kernels(tf.zeros([5, 5, 2, 2]))
+
+
+@pytest.mark.parametrize("upconv", inference_graph.UPCONV_MODES)
+def test_logits_match_dispnet(run_dir, synthetic_frames, upconv):
+    _, depth_net, _ = restore_models(run_dir)
+    pixels = tf.constant(synthetic_frames[0][:3], tf.float32)
+    expected = depth_net(pixels / 127.5 - 1.0)[0].numpy()
+    logits = inference_graph.disparity_logits(depth_net, pixels, upconv)
+    disparity = (10.0 * tf.sigmoid(logits) + 0.01).numpy()
+    assert disparity.shape == expected.shape == (3, 32, 96, 1)
+    np.testing.assert_allclose(disparity, expected, rtol=1e-4, atol=1e-6)
+    # A trained model, not a flat map: the check above would be vacuous on a constant output.
+    assert np.std(np.log(expected)) > 0.1
+
+
+def test_unknown_upconv_mode(run_dir):
+    _, depth_net, _ = restore_models(run_dir)
+    with pytest.raises(ValueError, match="upconv"):
+        inference_graph.disparity_logits(depth_net, tf.zeros([1, 32, 96, 3]), "nearest")

@@ -1,0 +1,76 @@
+"""Pixel grid, back-projection / projection round trip, clamping, intrinsics pyramid."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sfmlearner_tf.geometry import (
+    MIN_DEPTH,
+    backproject,
+    intrinsics_pyramid,
+    pixel_grid,
+    project,
+    scale_intrinsics,
+)
+
+K_SKEW = np.array([[50.0, 0.7, 47.5], [0.0, 45.0, 15.2], [0.0, 0.0, 1.0]])
+
+
+def test_pixel_grid_is_u_then_v():
+    grid = pixel_grid(3, 4).numpy()
+    assert grid.shape == (3, 4, 2)
+    assert grid.dtype == np.float32
+    np.testing.assert_array_equal(grid[2, 1], [1.0, 2.0])
+
+
+def test_backproject_then_project_returns_the_grid():
+    rng = np.random.default_rng(0)
+    depth = rng.uniform(0.5, 80.0, size=(2, 32, 96)).astype(np.float32)
+    intrinsics = np.stack([K_SKEW, K_SKEW * [[1.1], [0.9], [1.0]]]).astype(np.float32)
+    points = backproject(depth[..., np.newaxis], intrinsics)
+    np.testing.assert_allclose(points[..., 2], depth, rtol=1e-6)
+    pixels, in_front = project(points, intrinsics)
+    grid = np.broadcast_to(pixel_grid(32, 96).numpy(), pixels.shape)
+    np.testing.assert_allclose(pixels, grid, atol=1e-3)
+    assert np.all(in_front.numpy() == 1.0)
+
+
+def test_backproject_known_point():
+    intrinsics = np.array([[[10.0, 0, 2.0], [0, 20.0, 1.0], [0, 0, 1]]])
+    depth = np.full((1, 3, 4), 4.0)
+    points = backproject(depth, intrinsics).numpy()
+    # Pixel (u=3, v=0): x = (3 - 2) / 10 * 4, y = (0 - 1) / 20 * 4.
+    np.testing.assert_allclose(points[0, 0, 3], [0.4, -0.2, 4.0])
+
+
+def test_project_clamps_depth_and_marks_points_behind():
+    points = tf.constant([[[[1.0, 1.0, 2.0], [1.0, 1.0, 0.0], [1.0, -1.0, -3.0]]]])
+    intrinsics = tf.constant([np.eye(3)], tf.float32)
+    pixels, in_front = project(points, intrinsics)
+    assert np.all(np.isfinite(pixels.numpy()))
+    np.testing.assert_allclose(pixels[0, 0, 0], [0.5, 0.5])
+    np.testing.assert_allclose(pixels[0, 0, 1], [1.0 / MIN_DEPTH, 1.0 / MIN_DEPTH], rtol=1e-6)
+    np.testing.assert_array_equal(in_front.numpy()[0, 0, :, 0], [1.0, 0.0, 0.0])
+
+
+def test_scale_intrinsics_and_pyramid():
+    intrinsics = tf.constant([K_SKEW], tf.float32)
+    half = scale_intrinsics(intrinsics, 0.5, 0.25).numpy()[0]
+    np.testing.assert_allclose(half[0], K_SKEW[0] * 0.5, rtol=1e-6)
+    np.testing.assert_allclose(half[1], K_SKEW[1] * 0.25, rtol=1e-6)
+    np.testing.assert_allclose(half[2], [0, 0, 1])
+    pyramid = intrinsics_pyramid(tf.concat([intrinsics, intrinsics], 0), 4).numpy()
+    assert pyramid.shape == (2, 4, 3, 3)
+    for s in range(4):
+        expected = K_SKEW.copy()
+        expected[:2] /= 2**s
+        np.testing.assert_allclose(pyramid[1, s], expected, rtol=1e-6)
+
+
+def test_rejects_bad_shapes():
+    with pytest.raises(ValueError, match=r"\[B, 3, 3\]"):
+        backproject(tf.ones([1, 4, 4]), tf.ones([1, 3, 4]))
+    with pytest.raises(ValueError, match=r"\[B, H, W\]"):
+        backproject(tf.ones([4, 4]), tf.ones([1, 3, 3]))
+    with pytest.raises(ValueError, match=r"num_scales"):
+        intrinsics_pyramid(tf.ones([1, 3, 3]), 0)

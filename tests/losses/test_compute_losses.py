@@ -1,0 +1,210 @@
+"""compute_losses: known values for each switch, finiteness with everything on, tracing."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sfmlearner_tf.config import LossConfig
+from sfmlearner_tf.geometry import intrinsics_pyramid, inverse_warp
+from sfmlearner_tf.losses import LossOutput, compute_losses
+
+HEIGHT, WIDTH = 32, 96
+K = np.array([[48.0, 0.0, 47.5], [0.0, 48.0, 15.5], [0.0, 0.0, 1.0]], np.float32)
+TERMS = ("total", "photometric", "smoothness", "explainability")
+EVERYTHING = dict(ssim=True, min_reprojection=True, auto_mask=True, edge_aware_smoothness=True)
+
+
+def _texture(batch=2, seed=0):
+    rng = np.random.default_rng(seed)
+    v, u = np.mgrid[0:HEIGHT, 0:WIDTH].astype(np.float32)
+    image = np.zeros((batch, HEIGHT, WIDTH, 3), np.float32)
+    for b in range(batch):
+        for c in range(3):
+            for _ in range(4):
+                fu, fv = rng.uniform(-0.5, 0.5, 2)
+                image[b, ..., c] += np.sin(fu * u + fv * v + rng.uniform(0, 6.3)) / 4
+    return image
+
+
+def _pyramid(batch):
+    return intrinsics_pyramid(np.repeat(K[None], batch, axis=0), 4)
+
+
+def _constant_disparities(batch, value, num_scales=4):
+    return [tf.fill([batch, HEIGHT >> s, WIDTH >> s, 1], value) for s in range(num_scales)]
+
+
+def _synthesized(poses, depth=4.0, seed=0):
+    """Sources, and a target that is exactly the first source warped with (depth, pose 0)."""
+    batch = poses.shape[0]
+    sources = np.concatenate([_texture(batch, seed + n) for n in range(poses.shape[1])], -1)
+    target, _ = inverse_warp(sources[..., :3], tf.fill([batch, HEIGHT, WIDTH], depth),
+                             poses[:, 0], np.repeat(K[None], batch, axis=0))
+    return target, sources
+
+
+def test_perfect_warp_has_zero_photometric_loss():
+    poses = np.array([[[0.3, -0.1, 0.2, 0.01, -0.02, 0.03]]] * 2, np.float32)
+    target, sources = _synthesized(poses)
+    for config in [
+        LossConfig(num_scales=1, explain_weight=0.0),
+        LossConfig(num_scales=1, explain_weight=0.0, ssim=True),
+        LossConfig(num_scales=4, explain_weight=0.0, full_res_warp=True),
+    ]:
+        output = compute_losses(config, target, sources, _pyramid(2),
+                                _constant_disparities(2, 0.25), poses)
+        assert float(output.terms["photometric"]) < 1e-5, config
+        assert float(output.terms["smoothness"]) == 0.0
+        assert float(tf.reduce_mean(output.valid)) > 0.7
+
+
+def test_output_structure():
+    poses = np.zeros([2, 2, 6], np.float32)
+    sources = np.concatenate([_texture(2, 1), _texture(2, 2)], -1)
+    masks = [tf.fill([2, HEIGHT >> s, WIDTH >> s, 2], 0.9) for s in range(4)]
+    output = compute_losses(LossConfig(), _texture(2), sources, _pyramid(2),
+                            _constant_disparities(2, 0.5), poses, masks)
+    assert isinstance(output, LossOutput)
+    assert set(output.terms) == set(TERMS)
+    assert all(output.terms[k].dtype == tf.float32 and output.terms[k].shape == () for k in TERMS)
+    assert output.warped.shape == (2, HEIGHT, WIDTH, 6) and output.valid.shape == (2, HEIGHT, WIDTH, 2)
+    np.testing.assert_allclose(output.warped, sources, atol=1e-5)
+    total = sum(float(output.terms[k]) for k in TERMS[1:])
+    np.testing.assert_allclose(float(output.terms["total"]), total, rtol=1e-6)
+
+
+def test_mask_invalid_averages_over_pixels_that_land_in_the_source():
+    shift = 12  # pixels: fx * tx / depth = 48 * 1.0 / 4
+    poses = np.array([[[1.0, 0, 0, 0, 0, 0]]], np.float32)
+    target = np.full([1, HEIGHT, WIDTH, 3], 0.5, np.float32)
+    sources = np.full([1, HEIGHT, WIDTH, 3], -0.25, np.float32)
+    args = (target, sources, _pyramid(1), _constant_disparities(1, 0.25), poses)
+    masked = compute_losses(LossConfig(num_scales=1, explain_weight=0.0), *args)
+    np.testing.assert_allclose(float(masked.terms["photometric"]), 0.75, rtol=1e-5)
+    np.testing.assert_allclose(float(tf.reduce_mean(masked.valid)), (WIDTH - shift) / WIDTH)
+    # The paper's plain mean: out-of-view pixels (sampled as 0) enter with error |0.5 - 0|.
+    plain = compute_losses(LossConfig(num_scales=1, explain_weight=0.0, mask_invalid=False), *args)
+    expected = ((WIDTH - shift) * 0.75 + shift * 0.5) / WIDTH
+    np.testing.assert_allclose(float(plain.terms["photometric"]), expected, rtol=1e-5)
+
+
+def test_min_reprojection_takes_the_better_source_per_pixel():
+    target = _texture(2, 0)
+    sources = np.concatenate([target, _texture(2, 5)], -1)
+    args = (target, sources, _pyramid(2), _constant_disparities(2, 0.5), np.zeros([2, 2, 6], np.float32))
+    summed = compute_losses(LossConfig(explain_weight=0.0), *args)
+    minimum = compute_losses(LossConfig(explain_weight=0.0, min_reprojection=True), *args)
+    assert float(summed.terms["photometric"]) > 0.1
+    assert float(minimum.terms["photometric"]) < 1e-6
+
+
+def test_auto_mask_drops_pixels_the_unwarped_source_explains():
+    target = _texture(2, 0)
+    sources = np.concatenate([target, target], -1)  # a static camera
+    poses = np.array([[[0.2, 0, 0, 0, 0, 0], [-0.2, 0, 0, 0, 0, 0]]] * 2, np.float32)
+    args = (target, sources, _pyramid(2), _constant_disparities(2, 0.5), poses)
+    for min_reprojection in (False, True):
+        plain = compute_losses(LossConfig(explain_weight=0.0, min_reprojection=min_reprojection), *args)
+        masked = compute_losses(
+            LossConfig(explain_weight=0.0, min_reprojection=min_reprojection, auto_mask=True), *args
+        )
+        assert float(plain.terms["photometric"]) > 0.05
+        assert float(masked.terms["photometric"]) < 1e-4
+
+
+def test_explainability_term_and_weighting():
+    target = _texture(1, 0)
+    sources = np.concatenate([_texture(1, 3), _texture(1, 4)], -1)
+    args = (target, sources, _pyramid(1), _constant_disparities(1, 0.5), np.zeros([1, 2, 6], np.float32))
+    ones = [tf.ones([1, HEIGHT >> s, WIDTH >> s, 2]) for s in range(4)]
+    halves = [0.5 * m for m in ones]
+    config = LossConfig(explain_weight=0.2)
+    full = compute_losses(config, *args, ones)
+    half = compute_losses(config, *args, halves)
+    assert float(full.terms["explainability"]) == 0.0
+    # 4 scales x 2 sources x 0.2 x (-log 0.5).
+    np.testing.assert_allclose(float(half.terms["explainability"]), 4 * 2 * 0.2 * np.log(2.0), rtol=1e-5)
+    np.testing.assert_allclose(
+        float(half.terms["photometric"]), 0.5 * float(full.terms["photometric"]), rtol=1e-5
+    )
+    off = compute_losses(LossConfig(explain_weight=0.0), *args, halves)
+    assert float(off.terms["explainability"]) == 0.0
+    np.testing.assert_allclose(float(off.terms["photometric"]), float(full.terms["photometric"]), rtol=1e-6)
+
+
+def test_everything_on_gives_finite_values_and_gradients_under_tracing():
+    # Two scales keep the traced gradient graph small; all four run in the per-switch tests.
+    scales = 2
+    config = LossConfig(**EVERYTHING, full_res_warp=True, num_scales=scales)
+    spec = tf.TensorSpec
+    traces = []
+
+    @tf.function(input_signature=[
+        spec([None, HEIGHT, WIDTH, 3], tf.float32),
+        spec([None, HEIGHT, WIDTH, 6], tf.float32),
+        spec([None, scales, 3, 3], tf.float32),
+        [spec([None, HEIGHT >> s, WIDTH >> s, 1], tf.float16) for s in range(scales)],
+        spec([None, 2, 6], tf.float16),
+        [spec([None, HEIGHT >> s, WIDTH >> s, 2], tf.float16) for s in range(scales)],
+    ])
+    def losses_and_grads(target, sources, intrinsics, disparities, poses, masks):
+        traces.append(1)
+        with tf.GradientTape() as tape:
+            tape.watch([disparities, poses, masks])
+            output = compute_losses(config, target, sources, intrinsics, disparities, poses, masks)
+        return output.terms, tape.gradient(output.terms["total"], [disparities, poses, masks])
+
+    rng = np.random.default_rng(0)
+    for batch in (1, 3):
+        disparities = [
+            tf.constant(rng.uniform(0.01, 2.0, [batch, HEIGHT >> s, WIDTH >> s, 1]), tf.float16)
+            for s in range(scales)
+        ]
+        masks = [
+            tf.constant(rng.uniform(0.0, 1.0, [batch, HEIGHT >> s, WIDTH >> s, 2]), tf.float16)
+            for s in range(scales)
+        ]
+        poses = tf.constant(rng.uniform(-0.5, 0.5, [batch, 2, 6]), tf.float16)
+        sources = np.concatenate([_texture(batch, 1), _texture(batch, 2)], -1)
+        intrinsics = _pyramid(batch)[:, :scales]
+        terms, grads = losses_and_grads(_texture(batch), sources, intrinsics, disparities, poses,
+                                        masks)
+        for name in TERMS:
+            assert terms[name].dtype == tf.float32 and np.isfinite(float(terms[name])), name
+            assert float(terms[name]) > 0.0, name
+        for grad in tf.nest.flatten(grads):
+            assert np.all(np.isfinite(grad.numpy()))
+        assert float(tf.reduce_max(tf.abs(grads[1]))) > 0.0
+    assert len(traces) == 1
+
+
+@pytest.mark.parametrize("switch", sorted(EVERYTHING) + ["full_res_warp", "mask_invalid"])
+def test_each_switch_alone_is_finite(switch):
+    flip = {"mask_invalid": False}.get(switch, True)
+    config = LossConfig(explain_weight=0.0, **{switch: flip})
+    rng = np.random.default_rng(1)
+    disparities = [tf.constant(rng.uniform(0.01, 3.0, [2, HEIGHT >> s, WIDTH >> s, 1]), tf.float32)
+                   for s in range(4)]
+    poses = tf.constant(rng.uniform(-1.0, 1.0, [2, 2, 6]), tf.float32)
+    sources = np.concatenate([_texture(2, 1), _texture(2, 2)], -1)
+    with tf.GradientTape() as tape:
+        tape.watch([disparities, poses])
+        output = compute_losses(config, _texture(2), sources, _pyramid(2), disparities, poses)
+    grads = tape.gradient(output.terms["total"], [disparities, poses])
+    assert all(np.isfinite(float(v)) for v in output.terms.values())
+    assert all(np.all(np.isfinite(g.numpy())) for g in tf.nest.flatten(grads))
+
+
+def test_rejects_inconsistent_inputs():
+    target = _texture(1)
+    sources = np.concatenate([target, target], -1)
+    disparities = _constant_disparities(1, 0.5)
+    poses = np.zeros([1, 2, 6], np.float32)
+    with pytest.raises(ValueError, match="mask scales"):
+        compute_losses(LossConfig(), target, sources, _pyramid(1), disparities, poses, None)
+    with pytest.raises(ValueError, match="3 \\* 3 channels"):
+        compute_losses(LossConfig(explain_weight=0.0), target, sources, _pyramid(1), disparities,
+                       np.zeros([1, 3, 6], np.float32))
+    with pytest.raises(ValueError, match="needs that many disparities"):
+        compute_losses(LossConfig(explain_weight=0.0), target, sources, _pyramid(1), disparities[:2],
+                       poses)

@@ -1,0 +1,26 @@
+"""config.json round trip and the resume check."""
+
+import pytest
+
+from sfmlearner_tf.config import Config, DataConfig, LossConfig, ModelConfig, TrainConfig
+from sfmlearner_tf.training.checkpoints import check_resume_config, config_differences, read_config, write_config
+
+
+def test_config_round_trips_through_the_run_directory(tmp_path):
+    config = Config(loss=LossConfig(ssim=True), train=TrainConfig(checkpoint_dir=str(tmp_path)))
+    write_config(str(tmp_path), config)
+    assert read_config(str(tmp_path)) == config
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_training_fields_may_change_on_resume():
+    saved = Config()
+    check_resume_config(saved, Config(train=TrainConfig(max_steps=5), data=DataConfig(batch_size=8)), "run")
+
+
+def test_model_or_loss_change_names_the_fields():
+    saved = Config()
+    requested = Config(model=ModelConfig(height=64), loss=LossConfig(smooth_weight=0.1))
+    assert config_differences(saved, requested) == ["model.height: 128 -> 64", "loss.smooth_weight: 0.5 -> 0.1"]
+    with pytest.raises(ValueError, match=r"model.height: 128 -> 64; loss.smooth_weight: 0.5 -> 0.1"):
+        check_resume_config(saved, requested, "run")

@@ -1,0 +1,90 @@
+"""In-process training runs on the tiny dataset: what a run leaves on disk, and how it stops."""
+
+import math
+import pathlib
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sfmlearner_tf.config import Config, DataConfig, LossConfig, ModelConfig, TrainConfig
+from sfmlearner_tf.losses import compute_losses
+from sfmlearner_tf.training.checkpoints import restore_models
+from sfmlearner_tf.training.trainer import NonFiniteError, Trainer
+from tests.training.events import read_events
+from tests.training.tiny_runs import HEIGHT, WIDTH
+
+TERMS = ("total", "photometric", "smoothness", "explainability")
+
+
+def tiny_config(dataset_dir, run_dir, **train) -> Config:
+    return Config(
+        model=ModelConfig(height=HEIGHT, width=WIDTH),
+        data=DataConfig(dataset_dir=str(dataset_dir), batch_size=2, shuffle_buffer=8, deterministic=True),
+        train=TrainConfig(checkpoint_dir=str(run_dir), **train),
+    )
+
+
+def test_twenty_steps_write_checkpoints_summaries_and_validation(tiny_dataset, tmp_path):
+    run_dir = tmp_path / "run"
+    config = tiny_config(tiny_dataset, run_dir, max_steps=20, save_every=10, summary_every=10, log_every=5,
+                         val_every=20, val_batches=2)
+    lines = []
+    assert Trainer(config, log=lines.append).run() == 20
+
+    assert tf.train.latest_checkpoint(str(run_dir)).endswith("ckpt-20")
+    assert (run_dir / "ckpt-10.index").exists()
+    assert any(line.startswith("step 5/20 | loss ") and "img/s" in line and "ETA" in line for line in lines)
+    assert any(line.startswith("validation at step 20:") and "depth/abs_rel" in line for line in lines)
+
+    scalars, images = read_events(run_dir / "train")
+    for tag in [f"loss/{t}" for t in TERMS] + ["grad_norm", "learning_rate", "step_time", "images_per_second"]:
+        assert [step for step, _ in scalars[tag]] == [10, 20], tag
+        assert all(math.isfinite(value) for _, value in scalars[tag]), tag
+    assert scalars["learning_rate"][0][1] == pytest.approx(2e-4)
+    for tag in ("target", "disparity", "warped_source_0", "warped_source_1", "explainability_0", "valid_1"):
+        step, (width, height, pngs) = images[tag][-1]
+        assert (step, width, height, len(pngs)) == (20, WIDTH, HEIGHT, 2), tag
+
+    val_scalars, _ = read_events(run_dir / "val")
+    assert set(val_scalars) >= {"loss/photometric", "loss/total", "depth/abs_rel", "depth/a1"}
+    assert 0 < val_scalars["depth/abs_rel"][0][1] < 1
+
+    restored_config, depth_net, _ = restore_models(str(run_dir))
+    assert restored_config == config
+    assert all(np.isfinite(w).all() for w in depth_net.get_weights())
+
+    # A model/loss change on resume is refused, naming the field.
+    changed = Config(model=config.model, loss=LossConfig(smooth_weight=0.1), data=config.data, train=config.train)
+    with pytest.raises(ValueError, match=r"loss.smooth_weight: 0.5 -> 0.1"):
+        Trainer(changed, log=lines.append)
+
+    # Fine-tuning starts from the networks only: same weights, step 0, a fresh optimizer.
+    tuned = Trainer(tiny_config(tiny_dataset, tmp_path / "tuned", max_steps=1, init_checkpoint=str(run_dir)),
+                    log=lines.append)
+    assert tuned.step == 0 and int(tuned.state.optimizer.iterations.numpy()) == 0
+    assert tuned.state.origin.startswith("initialized from") and tuned.state.origin.endswith("ckpt-20")
+    for expected, got in zip(depth_net.get_weights(), tuned.state.depth_net.get_weights()):
+        np.testing.assert_array_equal(expected, got)
+
+
+def test_nan_stops_naming_step_and_term_and_last_checkpoint_stays_finite(tiny_dataset, tmp_path):
+    calls = tf.Variable(0, dtype=tf.int64)
+
+    def poisoned_losses(config, *args):
+        """compute_losses whose smoothness term becomes NaN from the 4th call (step 4) on."""
+        output = compute_losses(config, *args)
+        calls.assign_add(1)
+        smoothness = output.terms["smoothness"]
+        poisoned = tf.where(calls >= 4, tf.constant(math.nan), smoothness)
+        terms = dict(output.terms, smoothness=poisoned, total=output.terms["total"] - smoothness + poisoned)
+        return output._replace(terms=terms)
+
+    run_dir = tmp_path / "run"
+    config = tiny_config(tiny_dataset, run_dir, max_steps=10, save_every=2, summary_every=100, log_every=100)
+    trainer = Trainer(config, loss_fn=poisoned_losses, log=lambda line: None)
+    with pytest.raises(NonFiniteError, match=r"step 4: .*smoothness=nan"):
+        trainer.run()
+    assert pathlib.Path(tf.train.latest_checkpoint(str(run_dir))).name == "ckpt-2"
+    _, depth_net, pose_net = restore_models(str(run_dir))
+    assert all(np.isfinite(w).all() for w in depth_net.get_weights() + pose_net.get_weights())
