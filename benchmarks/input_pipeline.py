@@ -31,7 +31,6 @@ flags.DEFINE_integer("height", 128, "Model input height.")
 flags.DEFINE_integer("width", 416, "Model input width.")
 flags.DEFINE_integer("seq_length", 3, "Frames per snippet (temporary records).")
 flags.DEFINE_boolean("augment", True, "Training augmentation on.")
-flags.DEFINE_boolean("deterministic", False, "Deterministic order and augmentation.")
 flags.DEFINE_integer("shuffle_buffer", DataConfig.shuffle_buffer, "Record shuffle buffer.")
 flags.DEFINE_integer("warmup_batches", 20, "Batches read before timing.")
 flags.DEFINE_integer("num_batches", 100, "Batches timed.")
@@ -81,7 +80,6 @@ def run(dataset_dir: str) -> dict:
         batch_size=FLAGS.batch_size,
         shuffle_buffer=FLAGS.shuffle_buffer,
         augment=FLAGS.augment,
-        deterministic=FLAGS.deterministic,
     )
     model_config = ModelConfig(height=FLAGS.height, width=FLAGS.width, seq_length=FLAGS.seq_length)
     start = time.perf_counter()

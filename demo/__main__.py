@@ -82,8 +82,8 @@ def _stages(work: str) -> list[Stage]:
         "export",
         [python("export.saved_model", f"--checkpoint_dir={run_dir}", f"--output_dir={saved_model}", "--overwrite")]
         + [python("export.tflite", f"--saved_model_dir={saved_model}", f"--quantization={q}", f"--output_file={path}",
-                  f"--representative_dataset={train_records}", f"--fidelity_dataset={heldout_records}",
-                  f"--num_threads={FLAGS.num_threads}") for q, path in tflite.items()],
+                  f"--representative_dataset={train_records}", f"--num_threads={FLAGS.num_threads}")
+           for q, path in tflite.items()],
         list(tflite.values())))
     frames_dir = os.path.join(device_dir, "input")
     stages.append(Stage(
@@ -91,7 +91,7 @@ def _stages(work: str) -> list[Stage]:
         [python("demo.heldout_frames", f"--dataset_dir={heldout_records}", f"--output_dir={frames_dir}",
                 f"--count={FLAGS.panel_frames}"),
          [RUNTIME_PYTHON, "export/lite_runtime.py", f"--model={tflite['int8']}", f"--input={frames_dir}",
-          f"--output_dir={os.path.join(device_dir, 'output')}", f"--num_threads={FLAGS.num_threads}", "--save_npy"]],
+          f"--output_dir={os.path.join(device_dir, 'output')}", f"--num_threads={FLAGS.num_threads}"]],
         [os.path.join(device_dir, "output")]))
     return stages
 

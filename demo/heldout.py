@@ -29,7 +29,7 @@ def select_snippets(dataset_dir: str, count: int, split: str = "test") -> dict[s
     model = ModelConfig(height=info["height"], width=info["width"], seq_length=info["seq_length"])
     total = info["splits"][split]["num_snippets"]
     wanted = set(np.linspace(0, total - 1, min(count, total)).round().astype(int).tolist())
-    dataset = make_dataset(dataset_dir, split, DataConfig(batch_size=1, augment=False, deterministic=True),
+    dataset = make_dataset(dataset_dir, split, DataConfig(batch_size=1, augment=False),
                            model, training=False)
     picked: dict[str, list] = {}
     for index, batch in enumerate(dataset):

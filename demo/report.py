@@ -6,7 +6,6 @@ Depths are drawn as colourized disparity, each normalized on its own (monocular 
 metric scale, so only the structure is comparable); black in the ground truth = no depth.
 """
 
-import glob
 import json
 import os
 
@@ -20,6 +19,7 @@ from sfmlearner_tf.training.checkpoints import restore_models
 
 COLUMNS = ("input", "ground truth", "Keras depth", "int8 TFLite depth", "explainability")
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
+DEVICE_DEPTH_PNG_SCALE = 256.0
 
 
 def _load_json(path: str):
@@ -54,13 +54,13 @@ def _format_table(export_dir: str) -> list[str]:
     lines = ["| format | file size (MB) | latency (ms) | abs_rel vs Keras | abs_rel vs ground truth |",
              "|---|---|---|---|---|"]
     for quantization in QUANTIZATIONS:
-        path = os.path.join(export_dir, f"depth_{quantization}.json")
+        path = os.path.join(export_dir, f"depth_{quantization}.fidelity.json")
         if not os.path.exists(path):
             continue
         fidelity = _load_json(path)
-        gt = fidelity.get("abs_rel_vs_ground_truth")
+        gt = fidelity.get("gt_metrics_tflite", {}).get("abs_rel")
         lines.append(
-            f"| {quantization} | {fidelity['file_size_bytes'] / 1e6:.1f} | {fidelity['latency_ms']['median']:.1f} | "
+            f"| {quantization} | {fidelity['size_bytes'] / 1e6:.1f} | {fidelity['latency_ms_median']:.1f} | "
             f"{fidelity['abs_rel_vs_keras']:.4f} | {'–' if gt is None else f'{gt:.4f}'} |")
     return lines
 
@@ -85,7 +85,9 @@ def make_panel(work_dir: str, path: str) -> str:
     masks = pose_net(snippets["target"], snippets["sources"]).get("masks")
     rows = []
     for index, target in enumerate(snippets["target"]):
-        device_depth = np.load(os.path.join(work_dir, "device", "output", f"{index:03d}_depth.npy"))
+        # The device runtime's 16-bit PNG stores depth × DEVICE_DEPTH_PNG_SCALE.
+        device_png = os.path.join(work_dir, "device", "output", f"{index:03d}_depth.png")
+        device_depth = np.asarray(Image.open(device_png), np.float32) / DEVICE_DEPTH_PNG_SCALE
         cells = [
             np.round((target + 1.0) * 127.5).astype(np.uint8),
             _gt_image(snippets["gt_depth"][index, ..., 0]) if "gt_depth" in snippets else np.zeros_like(target, np.uint8),
@@ -110,7 +112,6 @@ def write(work_dir: str, timings: dict[str, float]) -> tuple[str, str]:
     panel_path = make_panel(work_dir, os.path.join(work_dir, "panel.png"))
     depth = _load_json(os.path.join(work_dir, "eval", "depth.json"))
     pose = _load_json(os.path.join(work_dir, "eval", "pose.json"))
-    device_log = sorted(glob.glob(os.path.join(work_dir, "device", "output", "*.json")))
     lines = ["# sfmlearner_tf demo report", "",
              "Trained on the synthetic world, evaluated on held-out sequences it never saw.", ""]
     lines += _depth_table(depth) + [""]
@@ -118,8 +119,6 @@ def write(work_dir: str, timings: dict[str, float]) -> tuple[str, str]:
     lines += [f"Depth abs_rel is {ratio:.2f} × the constant-depth baseline's.", ""]
     lines += _pose_table(pose) + [""]
     lines += ["## Exported depth network", ""] + _format_table(os.path.join(work_dir, "export")) + [""]
-    if device_log:
-        lines += [f"Device runtime log: `{device_log[0]}`", ""]
     lines += ["![panel](panel.png)", "", "Columns: " + " | ".join(COLUMNS) + ".", "",
               "## Time per stage (s)", "", "| stage | seconds |", "|---|---|"]
     lines += [f"| {name} | {seconds:.0f} |" for name, seconds in timings.items()]

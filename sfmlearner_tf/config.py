@@ -91,8 +91,6 @@ class DataConfig:
     brightness: float = 0.2
     contrast: float = 0.2
     saturation: float = 0.2
-    # Deterministic order and augmentation (tests, reproducible benchmarks).
-    deterministic: bool = False
 
     def __post_init__(self):
         _require(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")

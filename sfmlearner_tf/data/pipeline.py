@@ -12,8 +12,8 @@ checkpointing: the state is the shard position plus the shuffle buffer's seriali
 the decoded prefetch and map buffers, so its size is about `shuffle_buffer` × record size.
 Symbolic checkpoints restore positions, not contents, so every stage must replay identically:
 the shuffles are always seeded from `seed` and the parallel maps keep their order. The batches
-are therefore a function of `seed` whatever `DataConfig.deterministic` says (TF 2.21 can save
-neither a non-deterministic parallel map nor a parallel interleave safely in this mode).
+are therefore a function of `seed` alone (TF 2.21 can save neither a non-deterministic parallel
+map nor a parallel interleave safely in this mode).
 """
 
 from typing import Optional

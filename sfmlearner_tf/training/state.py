@@ -54,7 +54,14 @@ class TrainingState:
         # (batch size, augmentation) starts the input afresh instead of failing to restore it.
         same_data = saved_config is None or not checkpoints.config_differences(saved_config, config, ("data",))
         tracked = dict(depth_net=depth_net, pose_net=pose_net, optimizer=optimizer, step=step)
-        checkpoint = tf.train.Checkpoint(iterator=iterator, **tracked)
+        # The input position is saved where tf.data can: the one-device iterator. The iterators of
+        # MirroredStrategy / MultiWorkerMirroredStrategy over several replicas are not trackable
+        # in TF 2.21, so such a run restarts its (shuffled, repeated) input on resume.
+        if isinstance(iterator, tf.__internal__.tracking.Trackable):
+            checkpoint = tf.train.Checkpoint(iterator=iterator, **tracked)
+        else:
+            checkpoint = tf.train.Checkpoint(**tracked)
+            log("the input position of a multi-replica run is not checkpointed: input restarts on resume")
         manager = tf.train.CheckpointManager(
             checkpoint, write_dir(run_dir, strategy), max_to_keep=config.train.keep_checkpoints, step_counter=step
         )

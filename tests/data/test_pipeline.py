@@ -109,8 +109,8 @@ def assert_same_batches(first, second):
             np.testing.assert_array_equal(a[key], b[key], err_msg=key)
 
 
-def test_deterministic_mode_repeats_batches_and_seed_changes_them(dataset_dir):
-    config = DataConfig(batch_size=2, shuffle_buffer=6, deterministic=True)
+def test_same_seed_repeats_batches_and_another_seed_changes_them(dataset_dir):
+    config = DataConfig(batch_size=2, shuffle_buffer=6)
     first = take(make_dataset(dataset_dir, "train", config, MODEL, seed=3), 7)
     assert_same_batches(first, take(make_dataset(dataset_dir, "train", config, MODEL, seed=3), 7))
     other = take(make_dataset(dataset_dir, "train", config, MODEL, seed=4), 7)
@@ -118,7 +118,7 @@ def test_deterministic_mode_repeats_batches_and_seed_changes_them(dataset_dir):
 
 
 def test_iterator_checkpoint_resumes_at_the_same_batch(dataset_dir, tmp_path):
-    config = DataConfig(batch_size=2, shuffle_buffer=6, deterministic=True)
+    config = DataConfig(batch_size=2, shuffle_buffer=6)
     iterator = iter(make_dataset(dataset_dir, "train", config, MODEL, seed=1))
     for _ in range(3):  # mid-epoch: 6 of 10 snippets consumed
         next(iterator)
@@ -131,7 +131,7 @@ def test_iterator_checkpoint_resumes_at_the_same_batch(dataset_dir, tmp_path):
 
 
 def test_default_config_checkpoint_restores_the_record_order(dataset_dir, tmp_path):
-    """The trainer's default DataConfig (deterministic=False) saves and restores its position too."""
+    """The trainer's default DataConfig saves and restores its position too."""
     config = DataConfig(batch_size=2, shuffle_buffer=6)
     iterator = iter(make_dataset(dataset_dir, "train", config, MODEL))
     for _ in range(4):

@@ -42,7 +42,7 @@ def main(dataset_dir: str) -> dict:
     config = Config(
         model=ModelConfig(height=32, width=96),
         loss=LossConfig(mask_invalid=False),
-        data=DataConfig(dataset_dir=dataset_dir, batch_size=GLOBAL_BATCH, deterministic=True, augment=False),
+        data=DataConfig(dataset_dir=dataset_dir, batch_size=GLOBAL_BATCH, augment=False),
         train=TrainConfig(checkpoint_dir="unused"),
     )
     batch = next(iter(make_dataset(dataset_dir, "train", config.data, config.model, training=False)))
@@ -93,7 +93,14 @@ def main(dataset_dir: str) -> dict:
     return {
         "loss_relative": relative(mirrored_total, terms["total"]),
         "train_step_loss_relative": relative(logs["total"], terms["total"]),
+        "grad_relative_global": relative(
+            np.concatenate([np.ravel(g) for g in summed]), np.concatenate([np.ravel(g) for g in grads])
+        ),
         "grad_relative_max": max(relative(m, s) for m, s in zip(summed, grads)),
+        "grad_relative_worst": sorted(
+            (relative(m, s), float(np.linalg.norm(s)), v.path) for m, s, v in
+            zip(summed, grads, depth_net.trainable_variables + pose_net.trainable_variables)
+        )[-3:],
         "num_gradients": len(grads),
         "batch_error": batch_error,
     }

@@ -1,17 +1,15 @@
 """`python -m sfmlearner_tf.train` as a user runs it: bad flags, SIGKILL and SIGTERM, resume."""
 
 import json
-import os
 import re
 import signal
 import subprocess
 import sys
 import time
 
-import pytest
 import tensorflow as tf
 
-from tests.training.tiny_runs import REPO_ROOT, python_env, run_python, tiny_flags
+from tests.training.tiny_runs import REPO_ROOT, python_env, tiny_flags
 
 TRAIN = ["-m", "sfmlearner_tf.train"]
 
