@@ -38,14 +38,14 @@ def _depth_table(depth: dict) -> list[str]:
 
 
 def _pose_table(pose: dict) -> list[str]:
-    lines = ["| pose (held-out) | snippet ATE mean ± std | full-sequence ATE | RPE trans | RPE rot (rad) |",
+    lines = ["| pose (held-out) | snippet ATE mean ± std | full-sequence ATE | RPE trans (RMSE) | RPE rot (RMSE, rad) |",
              "|---|---|---|---|---|"]
     rows = [("model", pose["model"])] + [(f"baseline: {name}", values) for name, values in pose["baselines"].items()]
     for label, values in rows:
         ate = values["snippet_ate"]
         full = values.get("full_sequence", {})
         cells = [f"{ate['mean']:.4f} ± {ate['std']:.4f}"] + [
-            f"{full[key]:.4f}" if key in full else "–" for key in ("ate_rmse", "rpe_trans", "rpe_rot")]
+            f"{full[key]:.4f}" if key in full else "–" for key in ("ate_rmse", "rpe_trans_rmse", "rpe_rot_rmse")]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
 
@@ -108,7 +108,7 @@ def make_panel(work_dir: str, path: str) -> str:
     return path
 
 
-def write(work_dir: str, timings: dict[str, float]) -> tuple[str, str]:
+def write(work_dir: str, timings: dict) -> tuple[str, str]:
     panel_path = make_panel(work_dir, os.path.join(work_dir, "panel.png"))
     depth = _load_json(os.path.join(work_dir, "eval", "depth.json"))
     pose = _load_json(os.path.join(work_dir, "eval", "pose.json"))
@@ -121,7 +121,7 @@ def write(work_dir: str, timings: dict[str, float]) -> tuple[str, str]:
     lines += ["## Exported depth network", ""] + _format_table(os.path.join(work_dir, "export")) + [""]
     lines += ["![panel](panel.png)", "", "Columns: " + " | ".join(COLUMNS) + ".", "",
               "## Time per stage (s)", "", "| stage | seconds |", "|---|---|"]
-    lines += [f"| {name} | {seconds:.0f} |" for name, seconds in timings.items()]
+    lines += [f"| {name} | {'reused' if seconds is None else f'{seconds:.0f}'} |" for name, seconds in timings.items()]
     report_path = os.path.join(work_dir, "report.md")
     with open(report_path, "w") as f:
         f.write("\n".join(lines) + "\n")

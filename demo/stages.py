@@ -30,11 +30,11 @@ def _banner(text: str) -> None:
     print(f"\n=== {text}", flush=True)
 
 
-def run_stage(stage: Stage, fresh: bool, timings: dict[str, float]) -> None:
-    """Runs the stage's commands in order, streaming their output; records seconds taken."""
+def run_stage(stage: Stage, fresh: bool, timings: dict) -> None:
+    """Runs the stage's commands in order, streaming their output; records seconds taken (None: reused)."""
     if not fresh and stage.outputs and all(os.path.exists(path) for path in stage.outputs):
         _banner(f"{stage.name}: reusing {', '.join(stage.outputs)}")
-        timings.setdefault(stage.name, 0.0)
+        timings.setdefault(stage.name, None)
         return
     _banner(stage.name)
     start = time.monotonic()
