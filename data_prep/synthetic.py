@@ -3,7 +3,7 @@
     python -m data_prep.synthetic --output_dir=/tmp/synthetic --num_sequences=4
         [--frames_per_sequence=100 --height=128 --width=416 --seed=0 --num_workers=2]
 
-Writes `world.json` and `seq_XXX/{image,depth,poses.txt,intrinsics.txt}` (see
+Writes `world.json` and `seq_NNN/{image,depth,poses.txt,intrinsics.txt}` (see
 `data_prep/synthetic_world/dataset.py`). The same `--seed` gives the same dataset, bit for bit.
 """
 

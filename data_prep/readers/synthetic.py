@@ -1,8 +1,8 @@
 """Reader of the synthetic world written by `python -m data_prep.synthetic`.
 
-Layout: `world.json`, and per sequence `seq_XXX/image/*.png`, `seq_XXX/depth/*.npy` (float32
-z-depth in metres, same size as the image), `seq_XXX/poses.txt` (12 numbers per frame,
-camera-to-world 3x4, row-major), `seq_XXX/intrinsics.txt` (3x3 K). Ground-truth depth and poses
+Layout: `world.json`, and per sequence `seq_NNN/image/*.png`, `seq_NNN/depth/*.npy` (float32
+z-depth in metres, same size as the image), `seq_NNN/poses.txt` (12 numbers per frame,
+camera-to-world 3x4, row-major), `seq_NNN/intrinsics.txt` (3x3 K). Ground-truth depth and poses
 are both carried.
 """
 

@@ -10,7 +10,7 @@ D/seq_000/intrinsics.txt      3×3 K
 ```
 
 Each sequence is written under a temporary name and renamed when complete, so a crash never
-leaves a half-written `seq_XXX`; `world.json` is written last and marks a complete dataset.
+leaves a half-written `seq_NNN`; `world.json` is written last and marks a complete dataset.
 """
 
 import json
