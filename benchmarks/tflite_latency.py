@@ -32,7 +32,7 @@ def _random_run(directory: str, height: int, width: int) -> str:
     import tensorflow as tf
 
     from sfmlearner_tf.config import Config, ModelConfig
-    from sfmlearner_tf.training.checkpoints import build_models, write_config
+    from sfmlearner_tf.run_dir import build_models, write_config
 
     config = Config(model=ModelConfig(height=height, width=width))
     write_config(directory, config)
@@ -44,7 +44,7 @@ def _random_run(directory: str, height: int, width: int) -> str:
 def _keras_ms(checkpoint: str, runs: int) -> float:
     import tensorflow as tf
 
-    from sfmlearner_tf.training.checkpoints import restore_models
+    from sfmlearner_tf.run_dir import restore_models
 
     config, depth_net, _ = restore_models(checkpoint)
     image = tf.random.uniform([1, config.model.height, config.model.width, 3], -1.0, 1.0)

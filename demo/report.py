@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from demo.heldout import SELECTION_FILE, select_snippets
 from sfmlearner_tf.evaluation.depth_metrics import DEPTH_METRIC_NAMES
 from sfmlearner_tf.evaluation.image_io import colorize_depth
-from sfmlearner_tf.training.checkpoints import restore_models
+from sfmlearner_tf.run_dir import restore_models
 
 COLUMNS = ("input", "ground truth", "Keras depth", "int8 TFLite depth", "explainability")
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")

@@ -19,6 +19,7 @@ import tensorflow as tf
 from export.frames import Frame
 from export.lite_runtime import LiteDepthModel
 from export.saved_model_lib import SERVING_SIGNATURE
+from sfmlearner_tf import atomic_write
 
 
 def measure_latency(model: LiteDepthModel, image: np.ndarray, runs: int = 20, warmup: int = 3) -> float:
@@ -123,7 +124,4 @@ def format_table(report: dict) -> str:
 
 def write_report(report: dict, path: str) -> None:
     """Writes the report as JSON, atomically."""
-    temporary = path + ".tmp"
-    with open(temporary, "w") as f:
-        json.dump(report, f, indent=2, sort_keys=True)
-    os.replace(temporary, path)
+    atomic_write.write_text(path, json.dumps(report, indent=2, sort_keys=True))

@@ -1,8 +1,9 @@
 """Export-only inference graph of a trained DispNet: raw pixels -> finest disparity logits.
 
 The training graph (`sfmlearner_tf.models.DispNet`) is left untouched (STYLE.md 7); this module
-re-uses its trained layers to build the graph that TFLite converts, with two differences that are
-exact in float (tested to 1e-4):
+builds the graph that TFLite converts from the network's own encoder-decoder walk
+(`DispNet.disparity_logits`, the one `call` takes), with two differences that are exact in float
+(tested to 1e-4):
 
 1. The output is the finest head's *logit* `x`, with `disp = 10 * sigmoid(x) + 0.01` and
    `depth = 1 / disp` left to the caller. The logit is roughly `log(disp / 10)` for the
@@ -22,13 +23,6 @@ import keras
 import tensorflow as tf
 
 from sfmlearner_tf.models import blocks
-from sfmlearner_tf.models.dispnet import (
-    DECODER_CHANNELS,
-    DISP_SCALING,
-    ENCODER_CHANNELS,
-    MIN_DISP,
-    NUM_SCALES,
-)
 
 UPCONV_MODES = ("transpose", "depth_to_space")
 
@@ -91,7 +85,7 @@ def upconv_as_depth_to_space(layer: keras.layers.Conv2DTranspose, x: tf.Tensor) 
 
 
 def disparity_logits(depth_net: keras.Model, pixels: tf.Tensor, upconv: str = "transpose") -> tf.Tensor:
-    """The finest disparity logit of `depth_net` for raw pixels; DispNet's `call`, layer by layer.
+    """The finest disparity logit of `depth_net` for raw pixels (`DispNet.disparity_logits`).
 
     Args:
       depth_net: a built `sfmlearner_tf.models.DispNet`.
@@ -104,26 +98,5 @@ def disparity_logits(depth_net: keras.Model, pixels: tf.Tensor, upconv: str = "t
     if upconv not in UPCONV_MODES:
         raise ValueError(f"upconv must be one of {UPCONV_MODES}, got {upconv!r}")
     blocks.check_image_shape(pixels.shape, 3, "pixels")
-    x = pixels / 127.5 - 1.0
-    skips = []
-    for level in range(1, len(ENCODER_CHANNELS) + 1):
-        x = getattr(depth_net, f"cnv{level}b")(getattr(depth_net, f"cnv{level}")(x))
-        skips.append(x)
-
-    disp_up = None
-    logits = None
-    for stage in range(len(DECODER_CHANNELS), 0, -1):
-        layer = getattr(depth_net, f"upcnv{stage}")
-        x = layer(x) if upconv == "transpose" else upconv_as_depth_to_space(layer, x)
-        parts = [x]
-        if stage >= 2:
-            skip = skips[stage - 2]
-            parts = [blocks.crop_like(x, skip), skip]
-        if disp_up is not None:
-            parts.append(disp_up)
-        x = getattr(depth_net, f"icnv{stage}")(tf.concat(parts, axis=-1))
-        if stage <= NUM_SCALES:
-            logits = tf.cast(getattr(depth_net, f"disp{stage}")(x), tf.float32)
-            if stage > 1:
-                disp_up = depth_net.disp_up(DISP_SCALING * tf.sigmoid(logits) + MIN_DISP)
-    return logits
+    rewrite = upconv_as_depth_to_space if upconv == "depth_to_space" else None
+    return depth_net.disparity_logits(pixels / 127.5 - 1.0, upconv=rewrite)[0]

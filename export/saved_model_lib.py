@@ -23,7 +23,7 @@ import tensorflow as tf
 
 from export import inference_graph
 from sfmlearner_tf.config import Config
-from sfmlearner_tf.training.checkpoints import CONFIG_FILE, restore_models
+from sfmlearner_tf.run_dir import CONFIG_FILE, restore_models
 
 SERVING_SIGNATURE = "serving_default"
 POSE_SIGNATURE = "pose"

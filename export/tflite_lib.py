@@ -35,6 +35,7 @@ import tensorflow as tf
 from export import fidelity
 from export.frames import Frame, read_target_frames
 from export.saved_model_lib import TFLITE_SIGNATURE, read_export_config
+from sfmlearner_tf import atomic_write
 
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
 INTEGER_DTYPES = (np.int8, np.uint8, np.int32)
@@ -182,12 +183,7 @@ def non_integer_tensors(model: bytes) -> list[str]:
 
 def write_tflite(model: bytes, output_file: str) -> None:
     """Writes the flatbuffer atomically (temporary name, then rename)."""
-    directory = os.path.dirname(os.path.abspath(output_file))
-    os.makedirs(directory, exist_ok=True)
-    temporary = output_file + ".tmp"
-    with open(temporary, "wb") as f:
-        f.write(model)
-    os.replace(temporary, output_file)
+    atomic_write.write_bytes(output_file, model)
 
 
 def report_path(output_file: str) -> str:

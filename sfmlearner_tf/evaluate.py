@@ -21,6 +21,7 @@ import sys
 
 from absl import app, flags
 
+from sfmlearner_tf import atomic_write
 from sfmlearner_tf.evaluation import depth_eval, pose_runs
 
 DEPTH_FORMATS = ("tfrecords", "kitti_eigen", "folders")
@@ -51,14 +52,6 @@ FLAGS = flags.FLAGS
 def _fail(message: str) -> None:
     sys.stderr.write(f"evaluate: error: {message}\n")
     sys.exit(2)
-
-
-def _write_json(path: str, result: dict) -> None:
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    temporary = path + ".tmp"
-    with open(temporary, "w") as f:
-        json.dump(result, f, indent=2, sort_keys=True)
-    os.replace(temporary, path)
 
 
 def _evaluate_depth() -> dict:
@@ -115,7 +108,7 @@ def main(argv):
         _fail(str(error))
     result["model_path"] = FLAGS.model
     if FLAGS.output_file:
-        _write_json(FLAGS.output_file, result)
+        atomic_write.write_text(FLAGS.output_file, json.dumps(result, indent=2, sort_keys=True))
         print(f"wrote {FLAGS.output_file}")
 
 

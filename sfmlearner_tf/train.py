@@ -15,7 +15,7 @@ from absl import app, flags
 
 from sfmlearner_tf.config import Config
 from sfmlearner_tf.flags import config_from_flags, define_config_flags
-from sfmlearner_tf.training.checkpoints import CONFIG_FILE, read_config
+from sfmlearner_tf.run_dir import CONFIG_FILE, read_config
 from sfmlearner_tf.training.trainer import NonFiniteError, Trainer
 
 define_config_flags()

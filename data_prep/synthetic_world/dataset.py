@@ -25,6 +25,7 @@ from PIL import Image
 
 from data_prep.synthetic_world.render import FPS, render_sequence
 from data_prep.synthetic_world.raycast import kitti_like_intrinsics
+from sfmlearner_tf import atomic_write
 
 GENERATOR = "data_prep.synthetic"
 VERSION = 1
@@ -156,8 +157,5 @@ def generate_dataset(
         moving_objects=moving_objects,
         sequence_seeds=[sequence_seed(seed, i) for i in range(num_sequences)],
     )
-    path = os.path.join(output_dir, WORLD_FILE)
-    with open(path + ".tmp", "w") as f:
-        json.dump(world, f, indent=2)
-    os.replace(path + ".tmp", path)
+    atomic_write.write_text(os.path.join(output_dir, WORLD_FILE), json.dumps(world, indent=2))
     return world

@@ -9,6 +9,7 @@ import json
 import os
 from typing import Any
 
+from sfmlearner_tf import atomic_write
 from sfmlearner_tf.data.features import DATASET_INFO
 
 REQUIRED_FIELDS = ("height", "width", "seq_length", "has_gt_depth", "has_gt_poses", "splits")
@@ -40,10 +41,7 @@ def write_dataset_info(output_dir: str, info: dict[str, Any]) -> str:
     if missing:
         raise ValueError(f"dataset info for {output_dir!r} lacks the fields {missing}")
     path = os.path.join(output_dir, DATASET_INFO)
-    temporary = path + ".tmp"
-    with open(temporary, "w") as f:
-        json.dump(info, f, indent=2, sort_keys=True)
-    os.replace(temporary, path)
+    atomic_write.write_text(path, json.dumps(info, indent=2, sort_keys=True))
     return path
 
 

@@ -7,10 +7,13 @@ grayscale+alpha, 16-bit or float single-channel) is rejected with a ValueError n
 because no colour image can be recovered from it without guessing.
 """
 
+import io
 import os
 
 import numpy as np
 from PIL import Image
+
+from sfmlearner_tf import atomic_write
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".ppm")
 
@@ -87,10 +90,9 @@ def resize_bilinear(array: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 def _save_atomically(image: Image.Image, path: str) -> None:
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    temporary = path + ".tmp"
-    image.save(temporary, format="PNG")
-    os.replace(temporary, path)
+    encoded = io.BytesIO()
+    image.save(encoded, format="PNG")
+    atomic_write.write_bytes(path, encoded.getvalue())
 
 
 def write_depth_png(path: str, depth: np.ndarray, scale: float = 256.0) -> None:
@@ -114,10 +116,10 @@ def read_depth_png(path: str, scale: float = 256.0) -> np.ndarray:
 
 
 def write_npy(path: str, array: np.ndarray) -> None:
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    temporary = path + ".tmp.npy"
-    np.save(temporary, array)
-    os.replace(temporary, path)
+    """An array -> a `.npy` file, atomically."""
+    encoded = io.BytesIO()
+    np.save(encoded, array)
+    atomic_write.write_bytes(path, encoded.getvalue())
 
 
 def colorize_depth(depth: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from sfmlearner_tf.config import Config
 from sfmlearner_tf.evaluation.image_io import resize_bilinear
-from sfmlearner_tf.training.checkpoints import restore_models
+from sfmlearner_tf.run_dir import restore_models
 
 
 def normalize_images(images) -> tf.Tensor:

@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 
+from sfmlearner_tf import atomic_write
 from sfmlearner_tf.evaluation.pose_metrics import to_homogeneous
 
 
@@ -56,15 +57,6 @@ def matrix_to_quaternion(rotations: np.ndarray) -> np.ndarray:
     return out
 
 
-def _write_atomically(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    temporary = path + ".tmp"
-    with open(temporary, "w") as f:
-        f.write(text)
-    os.replace(temporary, path)
-
-
 def read_kitti_poses(path: str) -> np.ndarray:
     """KITTI odometry pose file -> float64 [N, 4, 4] camera-to-world."""
     if not os.path.isfile(path):
@@ -86,7 +78,7 @@ def read_kitti_poses(path: str) -> np.ndarray:
 def write_kitti_poses(path: str, poses: np.ndarray) -> None:
     """float [N, 4, 4] or [N, 3, 4] camera-to-world -> 12 numbers per row."""
     rows = to_homogeneous(poses)[:, :3, :].reshape(-1, 12)
-    _write_atomically(path, "".join(" ".join(f"{value:.9e}" for value in row) + "\n" for row in rows))
+    atomic_write.write_text(path, "".join(" ".join(f"{value:.9e}" for value in row) + "\n" for row in rows))
 
 
 def read_tum_trajectory(path: str) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +115,7 @@ def write_tum_trajectory(path: str, timestamps: np.ndarray, poses: np.ndarray) -
     for stamp, pose, q in zip(timestamps, poses, quaternions):
         values = [*pose[:3, 3], *q]
         lines.append(f"{stamp:.6f} " + " ".join(f"{value:.9f}" for value in values) + "\n")
-    _write_atomically(path, "".join(lines))
+    atomic_write.write_text(path, "".join(lines))
 
 
 def associate_timestamps(queries: np.ndarray, references: np.ndarray, max_difference: float = 0.02) -> np.ndarray:

@@ -13,6 +13,8 @@ Layer by layer as the reference `disp_net` (tinghuiz/SfMLearner `nets.py`):
 ReLU everywhere else, no normalization, no weight decay.
 """
 
+from typing import Any, Callable, Optional
+
 import keras
 from keras import ops
 
@@ -28,6 +30,14 @@ ENCODER_KERNELS = (7, 5, 3, 3, 3, 3, 3)
 DECODER_CHANNELS = (16, 32, 64, 128, 256, 512, 512)
 NUM_SCALES = 4
 
+# `(layer, x) -> layer(x)` or an exact replacement of it (see `DispNet.disparity_logits`).
+UpconvFn = Callable[[keras.layers.Conv2DTranspose, Any], Any]
+
+
+def disparity_from_logits(logits):
+    """A head's logit -> disparity: float32 [..., 1] -> `10 * sigmoid(x) + 0.01` in (0.01, 10.01]."""
+    return DISP_SCALING * ops.sigmoid(logits) + MIN_DISP
+
 
 @keras.saving.register_keras_serializable(package="sfmlearner_tf")
 class DispNet(keras.Model):
@@ -38,7 +48,8 @@ class DispNet(keras.Model):
     float32 [B, H / 2^s, W / 2^s, 1] in (0.01, 10.01], the disparity of the image's camera at
     scale s (depth = 1 / disp, up to the unknown global scale of monocular training).
     Any other input shape raises a ValueError that quotes it. Under a mixed-precision policy the
-    body runs in float16 and the heads in float32.
+    body runs in float16 and the heads in float32. `disparity_logits(image)` gives the heads'
+    logits instead (the same walk).
     """
 
     def __init__(self, name: str = "depth_net", **kwargs):
@@ -53,7 +64,7 @@ class DispNet(keras.Model):
         for stage, filters in enumerate(DECODER_CHANNELS, start=1):
             layers.append(blocks.upconv(filters, 3, name=f"upcnv{stage}", dtype=policy))
             layers.append(blocks.conv(filters, 3, name=f"icnv{stage}", dtype=policy))
-        # Linear convs: the sigmoid is applied in float32 in `call` (mixed-precision safe).
+        # Linear convs: the sigmoid is applied in float32 in `_decode` (mixed-precision safe).
         for head in range(1, NUM_SCALES + 1):
             layers.append(blocks.conv(1, 3, activation=None, name=f"disp{head}", dtype=policy))
         # disp_{s+1} -> size of scale s; exact because H, W are multiples of 8.
@@ -70,6 +81,32 @@ class DispNet(keras.Model):
         self.call(keras.KerasTensor(tuple(blocks.as_shape_list(input_shape)), dtype=self.compute_dtype))
 
     def call(self, image):
+        return [disp for _, disp in self._decode(image)]
+
+    def disparity_logits(self, image, upconv: Optional[UpconvFn] = None) -> list:
+        """The 4 heads' logits `x` (before `disp = 10 * sigmoid(x) + 0.01`), finest first.
+
+        The walk `call` takes, layer by layer; export/inference_graph.py builds the TFLite graph
+        from it. Call it on a built network (it does not build one).
+
+        Args:
+          image: float32 [B, H, W, 3], RGB in [-1, 1], H and W multiples of 8.
+          upconv: optional `(layer, x) -> tensor`, computed in place of `layer(x)` for each
+            decoder transposed conv `upcnv{i}` (e.g. an exact rewrite of it into other ops);
+            None calls the layer.
+
+        Returns:
+          `[x_0, x_1, x_2, x_3]`, `x_s` float32 [B, H / 2^s, W / 2^s, 1];
+          `disparity_from_logits(x_s)` is `call`'s `disp_s`.
+        """
+        return [logits for logits, _ in self._decode(image, upconv)]
+
+    def _decode(self, image, upconv: Optional[UpconvFn] = None) -> list:
+        """The one encoder-decoder walk: `[(logits_s, disp_s)]` for s = 0..3, finest first.
+
+        Both come out of the walk because the decoder itself needs each coarser `disp_s` (for
+        `disp_up`), and computing it once keeps the training graph to one sigmoid per scale.
+        """
         blocks.check_image_shape(image.shape, 3, "image")
         skips = []
         x = image
@@ -77,10 +114,11 @@ class DispNet(keras.Model):
             x = getattr(self, f"cnv{level}b")(getattr(self, f"cnv{level}")(x))
             skips.append(x)
 
-        disparities = []
+        heads = []
         disp_up = None
         for stage in range(len(DECODER_CHANNELS), 0, -1):
-            x = getattr(self, f"upcnv{stage}")(x)
+            layer = getattr(self, f"upcnv{stage}")
+            x = layer(x) if upconv is None else upconv(layer, x)
             parts = [x]
             if stage >= 2:
                 # Stage i's skip connection is cnv{i-1}b; stage 1 (full size) has none.
@@ -91,8 +129,8 @@ class DispNet(keras.Model):
             x = getattr(self, f"icnv{stage}")(ops.concatenate(parts, axis=-1))
             if stage <= NUM_SCALES:
                 logits = ops.cast(getattr(self, f"disp{stage}")(x), "float32")
-                disp = DISP_SCALING * ops.sigmoid(logits) + MIN_DISP
-                disparities.append(disp)
+                disp = disparity_from_logits(logits)
+                heads.append((logits, disp))
                 if stage > 1:
                     disp_up = self.disp_up(disp)
-        return disparities[::-1]
+        return heads[::-1]

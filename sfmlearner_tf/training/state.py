@@ -15,7 +15,15 @@ import keras
 import tensorflow as tf
 
 from sfmlearner_tf.config import Config
-from sfmlearner_tf.training import checkpoints
+from sfmlearner_tf.run_dir import (
+    CONFIG_FILE,
+    build_models,
+    check_resume_config,
+    config_differences,
+    read_config,
+    restore_networks,
+    write_config,
+)
 from sfmlearner_tf.training.optimizer import make_optimizer
 from sfmlearner_tf.training.strategy import is_chief, write_dir
 
@@ -39,12 +47,12 @@ class TrainingState:
         run_dir = config.train.checkpoint_dir
         latest = tf.train.latest_checkpoint(run_dir) if tf.io.gfile.isdir(run_dir) else None
         saved_config = None
-        if tf.io.gfile.exists(os.path.join(run_dir, checkpoints.CONFIG_FILE)):
-            saved_config = checkpoints.read_config(run_dir)
-            checkpoints.check_resume_config(saved_config, config, run_dir)
+        if tf.io.gfile.exists(os.path.join(run_dir, CONFIG_FILE)):
+            saved_config = read_config(run_dir)
+            check_resume_config(saved_config, config, run_dir)
         keras.utils.set_random_seed(config.train.seed)
         with strategy.scope():
-            depth_net, pose_net = checkpoints.build_models(config)
+            depth_net, pose_net = build_models(config)
             optimizer = make_optimizer(config.train)
             optimizer.build(depth_net.trainable_variables + pose_net.trainable_variables)
             step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
@@ -52,7 +60,7 @@ class TrainingState:
         chief = is_chief(strategy)
         # The iterator's saved position belongs to the saved pipeline: a changed data section
         # (batch size, augmentation) starts the input afresh instead of failing to restore it.
-        same_data = saved_config is None or not checkpoints.config_differences(saved_config, config, ("data",))
+        same_data = saved_config is None or not config_differences(saved_config, config, ("data",))
         tracked = dict(depth_net=depth_net, pose_net=pose_net, optimizer=optimizer, step=step)
         # The input position is saved where tf.data can: the one-device iterator. The iterators of
         # MirroredStrategy / MultiWorkerMirroredStrategy over several replicas are not trackable
@@ -72,12 +80,12 @@ class TrainingState:
                 log("the data config changed since the last checkpoint: the input pipeline starts afresh")
             origin = f"resumed from {latest}"
         elif config.train.init_checkpoint:
-            prefix = checkpoints.restore_networks(config.train.init_checkpoint, depth_net, pose_net)
+            prefix = restore_networks(config.train.init_checkpoint, depth_net, pose_net)
             origin = f"initialized from {prefix}"
         else:
             origin = "fresh"
         if chief:
-            checkpoints.write_config(run_dir, config)
+            write_config(run_dir, config)
         return cls(strategy, depth_net, pose_net, optimizer, step, iterator, manager, chief, origin)
 
     def save(self) -> Optional[str]:

@@ -16,7 +16,7 @@ def make_run_dir(path: str, seq_length: int = 3) -> str:
     import tensorflow as tf
 
     from sfmlearner_tf.config import Config, ModelConfig
-    from sfmlearner_tf.training.checkpoints import build_models, write_config
+    from sfmlearner_tf.run_dir import build_models, write_config
 
     tf.keras.utils.set_random_seed(0)
     config = Config(model=ModelConfig(height=HEIGHT, width=WIDTH, seq_length=seq_length))

@@ -44,7 +44,7 @@ def test_folder_inference_writes_outputs_of_the_input_size(depth_model, tmp_path
 
 def test_checkpoint_of_another_configuration_is_a_clear_error(tmp_path):
     from sfmlearner_tf.config import Config, ModelConfig
-    from sfmlearner_tf.training.checkpoints import write_config
+    from sfmlearner_tf.run_dir import write_config
 
     path = make_run_dir(str(tmp_path / "run"), seq_length=3)
     write_config(path, Config(model=ModelConfig(height=32, width=96, seq_length=5)))

@@ -13,7 +13,7 @@ from export import saved_model_lib, tflite_lib
 from sfmlearner_tf.config import Config, ModelConfig
 from sfmlearner_tf.data.dataset_info import write_dataset_info
 from sfmlearner_tf.data.features import SHARD_PATTERN, encode_snippet
-from sfmlearner_tf.training.checkpoints import build_models, write_config
+from sfmlearner_tf.run_dir import build_models, write_config
 
 HEIGHT, WIDTH = 32, 96
 NUM_FRAMES = 26

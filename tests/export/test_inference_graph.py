@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from export import inference_graph
-from sfmlearner_tf.training.checkpoints import restore_models
+from sfmlearner_tf.run_dir import restore_models
 
 
 def test_phase_convs_equal_transposed_conv():

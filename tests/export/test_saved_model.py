@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from export import saved_model_lib
-from sfmlearner_tf.training.checkpoints import restore_models
+from sfmlearner_tf.run_dir import restore_models
 
 SAVED_MODEL_CLI = pathlib.Path(__file__).resolve().parents[2] / ".venv" / "bin" / "saved_model_cli"
 

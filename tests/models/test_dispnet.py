@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from sfmlearner_tf.models import DispNet
-from sfmlearner_tf.models.dispnet import DISP_SCALING, MIN_DISP
+from sfmlearner_tf.models.dispnet import DISP_SCALING, MIN_DISP, disparity_from_logits
 
 
 def _expected_shapes(batch, height, width):
@@ -99,6 +99,22 @@ def test_disparity_head_formula():
     for disp, name in zip(disparities, ("disp1", "disp2", "disp3", "disp4")):
         expected = DISP_SCALING / (1 + np.exp(-biases[name])) + MIN_DISP
         np.testing.assert_allclose(disp.numpy(), expected, rtol=1e-6)
+
+
+def test_disparity_logits_walk_is_calls_with_an_upconv_hook(disp_net):
+    image = tf.random.stateless_uniform([2, 32, 96, 3], seed=[7, 8], minval=-1, maxval=1)
+    seen = []
+
+    def upconv(layer, x):
+        seen.append(layer.name)
+        return layer(x)
+
+    logits = disp_net.disparity_logits(image, upconv=upconv)
+    assert seen == [f"upcnv{stage}" for stage in range(7, 0, -1)]
+    assert [tuple(x.shape) for x in logits] == _expected_shapes(2, 32, 96)
+    for x, disp in zip(logits, disp_net(image)):
+        assert x.dtype == tf.float32
+        np.testing.assert_allclose(disparity_from_logits(x).numpy(), disp.numpy(), rtol=1e-6)
 
 
 def test_mixed_precision_matches_float32(disp_net):

@@ -21,7 +21,7 @@ tf.config.set_logical_device_configuration(
 
 from sfmlearner_tf.config import Config, DataConfig, LossConfig, ModelConfig, TrainConfig  # noqa: E402
 from sfmlearner_tf.data import make_dataset  # noqa: E402
-from sfmlearner_tf.training.checkpoints import build_models  # noqa: E402
+from sfmlearner_tf.run_dir import build_models  # noqa: E402
 from sfmlearner_tf.training.optimizer import make_optimizer  # noqa: E402
 from sfmlearner_tf.training.strategy import make_strategy  # noqa: E402
 from sfmlearner_tf.training.train_step import TrainStep, replica_gradients  # noqa: E402

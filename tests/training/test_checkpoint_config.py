@@ -3,7 +3,7 @@
 import pytest
 
 from sfmlearner_tf.config import Config, DataConfig, LossConfig, ModelConfig, TrainConfig
-from sfmlearner_tf.training.checkpoints import check_resume_config, config_differences, read_config, write_config
+from sfmlearner_tf.run_dir import check_resume_config, config_differences, read_config, write_config
 
 
 def test_config_round_trips_through_the_run_directory(tmp_path):

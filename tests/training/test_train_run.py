@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from sfmlearner_tf.config import Config, DataConfig, LossConfig, ModelConfig, TrainConfig
 from sfmlearner_tf.losses import compute_losses
-from sfmlearner_tf.training.checkpoints import restore_models
+from sfmlearner_tf.run_dir import restore_models
 from sfmlearner_tf.training.trainer import NonFiniteError, Trainer
 from tests.training.events import read_events
 from tests.training.tiny_runs import HEIGHT, WIDTH

@@ -1,5 +1,6 @@
-"""Checkpoint layout shared by training, evaluation, inference and export.
+"""The layout of a run directory, and loading the networks from it.
 
+Shared by training (which writes it), evaluation, inference, export, the demo and the benchmarks.
 A run's `checkpoint_dir` holds `config.json` (the `Config` of the run) and the
 `tf.train.CheckpointManager` files. The checkpoint object's keys are `depth_net` and `pose_net`
 (plus `optimizer`, `step` and `iterator` while training), so any program can restore just the
@@ -11,6 +12,7 @@ import os
 
 import tensorflow as tf
 
+from sfmlearner_tf import atomic_write
 from sfmlearner_tf.config import Config
 from sfmlearner_tf.models import DispNet, PoseExpNet
 
@@ -35,11 +37,8 @@ def build_models(config: Config) -> tuple[DispNet, PoseExpNet]:
 
 
 def write_config(checkpoint_dir: str, config: Config) -> None:
-    tf.io.gfile.makedirs(checkpoint_dir)
-    path = os.path.join(checkpoint_dir, CONFIG_FILE)
-    with tf.io.gfile.GFile(path + ".tmp", "w") as f:
-        f.write(config.to_json())
-    tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
+    """Writes `checkpoint_dir/config.json` atomically (creating the directory)."""
+    atomic_write.write_text(os.path.join(checkpoint_dir, CONFIG_FILE), config.to_json())
 
 
 def read_config(checkpoint_dir: str) -> Config:
