@@ -1,6 +1,6 @@
 """Speed of one training step (both networks, the loss, Adam) on random inputs, no data pipeline.
 
-  python -m benchmarks.train_step [--jit_compile] [--mixed_precision] [--breakdown]
+  python -m benchmarks.train_step [--jit_compile] [--mixed_precision] [--breakdown] [--profile_dir=DIR]
 
 Prints JSON: median seconds per step after warm-up, images/s, and with --breakdown the median
 time of each part (DispNet forward, PoseExpNet forward, loss, forward+backward, Adam update)
@@ -16,9 +16,10 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from sfmlearner_tf.config import Config, DataConfig, LossConfig, ModelConfig, TrainConfig
+from benchmarks import trace_summary
+from sfmlearner_tf.config import MIXED_PRECISION_DTYPES, Config, DataConfig, LossConfig, ModelConfig, TrainConfig
 from sfmlearner_tf.losses import compute_losses
-from sfmlearner_tf.training.checkpoints import build_models
+from sfmlearner_tf.run_dir import build_models
 from sfmlearner_tf.training.optimizer import make_optimizer, set_precision_policy
 from sfmlearner_tf.training.train_step import TrainStep, forward
 
@@ -30,12 +31,14 @@ flags.DEFINE_float("explain_weight", 0.2, "0 turns the explainability mask off."
 flags.DEFINE_integer("warmup", 3, "Untimed steps (tracing, allocation).")
 flags.DEFINE_integer("steps", 10, "Timed steps.")
 flags.DEFINE_bool("jit_compile", False, "Compile the forward+backward pass with XLA.")
-flags.DEFINE_bool("mixed_precision", False, "mixed_float16 policy with loss scaling.")
+flags.DEFINE_bool("mixed_precision", False, "Compute the networks in 16 bits (see --mixed_precision_dtype).")
+flags.DEFINE_enum("mixed_precision_dtype", "auto", MIXED_PRECISION_DTYPES, "auto: float16 on a GPU, bfloat16 on a CPU.")
 flags.DEFINE_integer("intra_op_threads", 0, "Threads inside one op (0: TensorFlow's choice).")
 flags.DEFINE_integer("inter_op_threads", 0, "Ops run in parallel (0: TensorFlow's choice).")
 flags.DEFINE_bool("breakdown", False, "Also time each part of the step separately.")
-flags.DEFINE_string("profile_dir", "", "Write a tf.profiler trace of 3 steps here (TensorBoard profile plugin).")
+flags.DEFINE_string("profile_dir", "", "Trace 3 steps with tf.profiler into this directory and print where the time goes.")
 FLAGS = flags.FLAGS
+PROFILED_STEPS = 3
 
 
 def random_batch(config: Config) -> dict:
@@ -103,9 +106,10 @@ def main(argv):
         model=ModelConfig(height=FLAGS.height, width=FLAGS.width, seq_length=FLAGS.seq_length),
         loss=LossConfig(explain_weight=FLAGS.explain_weight),
         data=DataConfig(batch_size=FLAGS.batch_size),
-        train=TrainConfig(jit_compile=FLAGS.jit_compile, mixed_precision=FLAGS.mixed_precision),
+        train=TrainConfig(jit_compile=FLAGS.jit_compile, mixed_precision=FLAGS.mixed_precision,
+                          mixed_precision_dtype=FLAGS.mixed_precision_dtype),
     )
-    set_precision_policy(FLAGS.mixed_precision)
+    policy = set_precision_policy(config.train)
     depth_net, pose_net = build_models(config)
     optimizer = make_optimizer(config.train)
     optimizer.build(depth_net.trainable_variables + pose_net.trainable_variables)
@@ -117,7 +121,7 @@ def main(argv):
         "benchmark": "train_step",
         "height": FLAGS.height, "width": FLAGS.width, "batch_size": FLAGS.batch_size,
         "seq_length": FLAGS.seq_length, "explainability": FLAGS.explain_weight > 0,
-        "jit_compile": FLAGS.jit_compile, "mixed_precision": FLAGS.mixed_precision,
+        "jit_compile": FLAGS.jit_compile, "precision": policy,
         "intra_op_threads": FLAGS.intra_op_threads, "inter_op_threads": FLAGS.inter_op_threads,
         "steps": FLAGS.steps, "seconds_per_step": round(seconds, 4),
         "images_per_second": round(FLAGS.batch_size / seconds, 2),
@@ -127,10 +131,11 @@ def main(argv):
         result["breakdown_seconds"] = {k: round(v, 4) for k, v in breakdown(depth_net, pose_net, optimizer, batch, config).items()}
     if FLAGS.profile_dir:
         tf.profiler.experimental.start(FLAGS.profile_dir)
-        for _ in range(3):
+        for _ in range(PROFILED_STEPS):
             train_step(batch)[0]["total"].numpy()
         tf.profiler.experimental.stop()
         result["profile_dir"] = FLAGS.profile_dir
+        result["profile"] = trace_summary.summarize(FLAGS.profile_dir, PROFILED_STEPS)
     print(json.dumps(result, indent=2))
 
 

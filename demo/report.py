@@ -1,7 +1,8 @@
 """The demo's report: `report.md` (metrics beside their baselines, formats) and `panel.png`.
 
 The panel shows, for a few held-out frames, one row each:
-input | ground-truth depth | Keras depth | int8 TFLite depth (device runtime) | explainability mask.
+input | ground-truth depth | Keras depth | int8 TFLite depth (device runtime) | explainability mask
+(black, and titled so, when the run trained without one).
 Depths are drawn as colourized disparity, each normalized on its own (monocular depth has no
 metric scale, so only the structure is comparable); black in the ground truth = no depth.
 """
@@ -97,14 +98,14 @@ def make_panel(work_dir: str, path: str) -> str:
             _gray(masks[0].numpy()[index].min(axis=-1)) if masks is not None else np.zeros_like(target, np.uint8),
         ]
         rows.append(np.concatenate(cells, axis=1))
-    height, width = rows[0].shape[0], rows[0].shape[1] // len(COLUMNS)
+    width = rows[0].shape[1] // len(COLUMNS)
     header = Image.new("RGB", (rows[0].shape[1], 16), "white")
     draw = ImageDraw.Draw(header)
-    for column, title in enumerate(COLUMNS):
+    titles = COLUMNS if masks is not None else COLUMNS[:-1] + (f"{COLUMNS[-1]} (off in this run)",)
+    for column, title in enumerate(titles):
         draw.text((column * width + 4, 2), title, fill="black")
     panel = np.concatenate([np.asarray(header)] + rows, axis=0)
     Image.fromarray(panel).save(path)
-    del height
     return path
 
 

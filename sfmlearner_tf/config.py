@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 STRATEGIES = ("default", "mirrored", "multi_worker")
+MIXED_PRECISION_DTYPES = ("auto", "float16", "bfloat16")
 
 
 def _require(condition: bool, message: str) -> None:
@@ -120,7 +121,10 @@ class TrainConfig:
     # A checkpoint (file prefix or directory) whose network weights start this run.
     init_checkpoint: str = ""
     strategy: str = "default"
+    # Compute the networks in 16 bits (weights, loss and update stay float32).
     mixed_precision: bool = False
+    # The 16-bit type: auto = float16 (with loss scaling) on a GPU, bfloat16 on a CPU.
+    mixed_precision_dtype: str = "auto"
     jit_compile: bool = False
     seed: int = 0
 
@@ -134,6 +138,10 @@ class TrainConfig:
         _require(self.val_every >= 0, f"val_every must be >= 0, got {self.val_every}")
         _require(self.keep_checkpoints >= 1, f"keep_checkpoints must be >= 1, got {self.keep_checkpoints}")
         _require(self.strategy in STRATEGIES, f"strategy must be one of {STRATEGIES}, got {self.strategy!r}")
+        _require(
+            self.mixed_precision_dtype in MIXED_PRECISION_DTYPES,
+            f"mixed_precision_dtype must be one of {MIXED_PRECISION_DTYPES}, got {self.mixed_precision_dtype!r}",
+        )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 Every field of a chosen section becomes a flag of the same name (`--smooth_weight`,
 `--batch_size`); bool fields become absl bool flags (`--augment` / `--noaugment`), the
-`strategy` field an enum flag. The help text of a flag is the comment written above its field
-in config.py. Only programs call `define_config_flags`; they hand the parsed values to
+`strategy` and `mixed_precision_dtype` fields enum flags. The help text of a flag is the comment
+written above its field in config.py. Only programs call `define_config_flags`; they hand the parsed values to
 `config_from_flags`, which builds (and so validates) the `Config`.
 """
 
@@ -15,10 +15,10 @@ from typing import Optional, Sequence
 
 from absl import flags
 
-from sfmlearner_tf.config import SECTIONS, STRATEGIES, Config
+from sfmlearner_tf.config import MIXED_PRECISION_DTYPES, SECTIONS, STRATEGIES, Config
 
 # Fields whose flag accepts only a fixed set of values.
-_ENUMS = {("train", "strategy"): STRATEGIES}
+_ENUMS = {("train", "strategy"): STRATEGIES, ("train", "mixed_precision_dtype"): MIXED_PRECISION_DTYPES}
 
 
 def _field_comments(section_cls) -> dict[str, str]:

@@ -9,6 +9,7 @@ from sfmlearner_tf.geometry.camera import (
     MIN_DEPTH,
     backproject,
     intrinsics_pyramid,
+    inverse_intrinsics,
     pixel_grid,
     project,
     scale_intrinsics,
@@ -22,7 +23,7 @@ from sfmlearner_tf.geometry.pose import (
     matrix_to_euler,
     pose_vec2mat,
 )
-from sfmlearner_tf.geometry.sampling import bilinear_sample
+from sfmlearner_tf.geometry.sampling import bilinear_sample, bilinear_sample_uv
 from sfmlearner_tf.geometry.warp import inverse_warp
 
 __all__ = [
@@ -30,9 +31,11 @@ __all__ = [
     "ProjectiveWarp",
     "backproject",
     "bilinear_sample",
+    "bilinear_sample_uv",
     "compose_poses",
     "euler_to_matrix",
     "intrinsics_pyramid",
+    "inverse_intrinsics",
     "inverse_warp",
     "invert_pose",
     "mat2pose_vec",

@@ -97,6 +97,34 @@ def project(points: tf.Tensor, intrinsics: tf.Tensor):
     return pixels, in_front
 
 
+def inverse_intrinsics(intrinsics: tf.Tensor) -> tf.Tensor:
+    """`K^-1` in closed form (no general matrix inverse, which is not a TFLite builtin).
+
+    K = [[fx, s, cx], [0, fy, cy], [0, 0, 1]] is upper triangular, and so is its inverse:
+
+        K^-1 = [[1/fx, -s/(fx fy), (s cy - cx fy)/(fx fy)],
+                [0,     1/fy,      -cy/fy                ],
+                [0,     0,          1                    ]]
+
+    Args:
+      intrinsics: float [B, 3, 3].
+
+    Returns:
+      float [B, 3, 3].
+    """
+    intrinsics = tf.convert_to_tensor(intrinsics)
+    _check_intrinsics(intrinsics)
+    fx, skew, cx = intrinsics[:, 0, 0], intrinsics[:, 0, 1], intrinsics[:, 0, 2]
+    fy, cy = intrinsics[:, 1, 1], intrinsics[:, 1, 2]
+    zero, one = tf.zeros_like(fx), tf.ones_like(fx)
+    rows = [
+        [1.0 / fx, -skew / (fx * fy), (skew * cy - cx * fy) / (fx * fy)],
+        [zero, 1.0 / fy, -cy / fy],
+        [zero, zero, one],
+    ]
+    return tf.stack([tf.stack(row, axis=-1) for row in rows], axis=-2)
+
+
 def scale_intrinsics(intrinsics: tf.Tensor, sx, sy) -> tf.Tensor:
     """Intrinsics of the image resized by `sx` horizontally and `sy` vertically.
 

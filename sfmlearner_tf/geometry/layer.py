@@ -16,7 +16,7 @@ class ProjectiveWarp(keras.layers.Layer):
     warped float [B, H, W, C] and valid float [B, H, W, 1].
 
     The layer computes in float32 by default even under a mixed-precision policy: pixel
-    coordinates of a 416-wide image need more mantissa than float16 has.
+    coordinates of a 416-wide image need more mantissa than float16 or bfloat16 has.
     """
 
     def __init__(self, **kwargs):

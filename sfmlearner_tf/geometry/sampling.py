@@ -29,17 +29,37 @@ def bilinear_sample(image: tf.Tensor, pixels: tf.Tensor):
     """
     image = tf.convert_to_tensor(image)
     pixels = tf.convert_to_tensor(pixels, dtype=image.dtype)
-    if image.shape.rank is not None and image.shape.rank != 4:
-        raise ValueError(f"expected image of shape [B, H, W, C], got {image.shape}")
     if pixels.shape.rank is not None and (pixels.shape.rank != 4 or pixels.shape[-1] != 2):
         raise ValueError(f"expected pixels of shape [B, h, w, 2], got {pixels.shape}")
+    u, v = tf.unstack(pixels, num=2, axis=-1)
+    return bilinear_sample_uv(image, u, v)
+
+
+def bilinear_sample_uv(image: tf.Tensor, u: tf.Tensor, v: tf.Tensor):
+    """`bilinear_sample` with the coordinates as two maps, as `inverse_warp` computes them.
+
+    Taking u and v apart saves the training step a stack and the strided-slice gradients of
+    reading them back out of a [B, h, w, 2] tensor.
+
+    Args:
+      image: float [B, Hs, Ws, C], the image to sample from.
+      u, v: float [B, h, w], column and row in `image`'s pixel coordinates; `image`'s dtype.
+
+    Returns:
+      sampled: float [B, h, w, C].
+      valid: float [B, h, w, 1], 1 where (u, v) lies inside `[0, Ws-1] x [0, Hs-1]`.
+    """
+    image = tf.convert_to_tensor(image)
     dtype = image.dtype
+    u = tf.convert_to_tensor(u, dtype=dtype)
+    v = tf.convert_to_tensor(v, dtype=dtype)
+    if image.shape.rank is not None and image.shape.rank != 4:
+        raise ValueError(f"expected image of shape [B, H, W, C], got {image.shape}")
     shape = tf.shape(image)
     batch, height, width, channels = shape[0], shape[1], shape[2], shape[3]
     max_u = tf.cast(width - 1, dtype)
     max_v = tf.cast(height - 1, dtype)
 
-    u, v = pixels[..., 0], pixels[..., 1]
     # The tolerance keeps border pixels valid when round-off in the projection puts them a hair
     # outside (identity warps must be valid everywhere); there zero padding costs < 1e-3 of a value.
     inside = (

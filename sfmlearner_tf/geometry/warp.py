@@ -2,9 +2,15 @@
 
 import tensorflow as tf
 
-from sfmlearner_tf.geometry.camera import backproject, project
+from sfmlearner_tf.geometry.camera import MIN_DEPTH, inverse_intrinsics
 from sfmlearner_tf.geometry.pose import pose_vec2mat
-from sfmlearner_tf.geometry.sampling import bilinear_sample
+from sfmlearner_tf.geometry.sampling import bilinear_sample_uv
+
+
+def _matmul_3x3(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+    """[B, 3, 3] @ [B, 3, n] as broadcast multiply-and-sum: on CPU a batched matrix product of
+    such tiny matrices costs milliseconds of dispatch, 27 multiply-adds cost microseconds."""
+    return tf.reduce_sum(a[:, :, :, tf.newaxis] * b[:, tf.newaxis, :, :], axis=2)
 
 
 # Straight-line tensor code: AutoGraph would only spend tracing time converting it.
@@ -37,13 +43,35 @@ def inverse_warp(image: tf.Tensor, depth: tf.Tensor, pose: tf.Tensor, intrinsics
     if pose.shape.rank is not None and (pose.shape.rank != 2 or pose.shape[-1] != 6):
         raise ValueError(f"expected pose of shape [B, 6], got {pose.shape}")
 
-    points_t = backproject(depth, intrinsics)
+    if depth.shape.rank == 4:
+        depth = depth[..., 0]
+    elif depth.shape.rank != 3:
+        raise ValueError(f"expected depth of shape [B, H, W] or [B, H, W, 1], got {depth.shape}")
+
+    # backproject -> transform -> project, multiplied out. With p = [u, v, 1]^T:
+    #   K X_s = K (R d K^-1 p + t) = d (K R K^-1) p + K t = d A p + b,
+    # and since K's last row is [0, 0, 1], the third row of K X_s is Z_s. So per pixel
+    #   h_i = d (A_i0 u + A_i1 v + A_i2) + b_i,   u_s = h_0 / h_2,   v_s = h_1 / h_2.
+    # The 3x3 products are per batch element; per pixel it is all broadcast arithmetic, which
+    # costs the training step far less than a batched matrix product over every pixel (and its
+    # gradient).
     transform = pose_vec2mat(pose)
-    rotation = transform[:, tf.newaxis, tf.newaxis, :3, :3]
-    translation = transform[:, tf.newaxis, tf.newaxis, :3, 3]
-    # X_s = R X_t + t for every pixel: R broadcasts as [B, 1, 1, 3, 3] over [B, H, W, 3].
-    points_s = tf.linalg.matvec(rotation, points_t) + translation
-    pixels, in_front = project(points_s, intrinsics)
-    warped, inside = bilinear_sample(image, pixels)
-    valid = inside * in_front
-    return warped * in_front, valid
+    rotation, translation = transform[:, :3, :3], transform[:, :3, 3:]
+    mixing = _matmul_3x3(intrinsics, _matmul_3x3(rotation, inverse_intrinsics(intrinsics)))
+    offset = _matmul_3x3(intrinsics, translation)[..., 0]
+
+    shape = tf.shape(depth)
+    u = tf.cast(tf.range(shape[2]), dtype)[tf.newaxis, tf.newaxis, :]
+    v = tf.cast(tf.range(shape[1]), dtype)[tf.newaxis, :, tf.newaxis]
+
+    def row(i):
+        a = mixing[:, i, :, tf.newaxis, tf.newaxis]
+        return depth * (a[:, 0] * u + a[:, 1] * v + a[:, 2]) + offset[:, i, tf.newaxis, tf.newaxis]
+
+    z = row(2)
+    in_front = tf.cast(z > MIN_DEPTH, dtype)
+    # Clamped, so points at or behind the camera give large but finite pixels and gradients.
+    z = tf.maximum(z, MIN_DEPTH)
+    warped, inside = bilinear_sample_uv(image, row(0) / z, row(1) / z)
+    in_front = in_front[..., tf.newaxis]
+    return warped * in_front, inside * in_front

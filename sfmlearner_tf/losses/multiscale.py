@@ -4,16 +4,17 @@ Per scale s (DESIGN.md, 'Loss'): the target and sources are area-downsampled by 
 `full_res_warp`, the disparity is upsampled to the input size instead), every source is warped
 into the target view with depth = 1 / disp_s, and
 
-    photometric_s = sum_n  sum_p(err_n(p) m_n(p) k_n(p)) / max(sum_p k_n(p), 1)
+    photometric_s = sum_n  sum_p(e_n(p) k_n(p)) / max(sum_p k_n(p), 1)
     explainability_s = lambda_e * sum_n mean(-log m_n)
     smoothness_s = lambda_s / 2^s * smooth(disp_s)
 
-where err is L1 (or SSIM + L1), m the explainability mask (1 when off) and k the product of the
-binary pixel masks that are on: `valid` (mask_invalid: the projection lands in the source and in
-front of it) and the auto-mask. With no binary mask on, k = 1 and the term is the paper's
-mean(err * m); with masks it is the mean over the kept pixels, so pushing pixels out of view does
-not lower the loss. `min_reprojection` replaces the sum over sources by the per-pixel minimum
-(over the valid sources when mask_invalid). Every term is summed over scales.
+where e_n = err_n m_n, err is L1 (or SSIM + L1) and m the explainability mask (1 when off), and
+k_n = `valid` with mask_invalid (the projection lands in the source and in front of it), else 1.
+With mask_invalid off this is the paper's mean(err * m); with it on it is the mean over the
+pixels that land in the source. `auto_mask` scores every pixel by min(e_n, identity_n), the
+error of the unwarped source, with an unusable warp counting as no warp (and k = 1), as
+monodepth2 does. `min_reprojection` replaces the sum over sources by the per-pixel minimum
+(over the usable sources). Every term is summed over scales.
 """
 
 from typing import NamedTuple, Optional, Sequence
@@ -60,28 +61,24 @@ def _masked_mean(values: tf.Tensor, keep: tf.Tensor) -> tf.Tensor:
 def _photometric_term(config, errors, explain, valid, identity_errors):
     """One scale's photometric term from stacked per-source maps, each float32 [B, h, w, N]."""
     weighted = errors * explain
-    if config.min_reprojection:
-        if config.mask_invalid:
-            weighted = tf.where(valid > 0, weighted, _UNUSABLE_ERROR)
-            keep = tf.reduce_max(valid, axis=-1, keepdims=True)
-        else:
-            keep = tf.ones_like(weighted[..., :1])
-        best = tf.reduce_min(weighted, axis=-1, keepdims=True)
-        if config.auto_mask:
-            warped_best = tf.reduce_min(
-                tf.where(valid > 0, errors, _UNUSABLE_ERROR) if config.mask_invalid else errors,
-                axis=-1, keepdims=True,
-            )
-            identity_best = tf.reduce_min(identity_errors, axis=-1, keepdims=True)
-            keep *= tf.cast(warped_best < identity_best, tf.float32)
-        # Pixels with no usable source hold _UNUSABLE_ERROR in `best`; keep = 0 drops them.
-        return _masked_mean(tf.where(keep > 0, best, 0.0), tf.stop_gradient(keep))
-    keep = valid if config.mask_invalid else tf.ones_like(errors)
+    usable = valid if config.mask_invalid else tf.ones_like(weighted)
     if config.auto_mask:
-        keep *= tf.cast(errors < identity_errors, tf.float32)
-    keep = tf.stop_gradient(keep)
-    sums = tf.reduce_sum(weighted * keep, axis=[0, 1, 2])
-    counts = tf.maximum(tf.reduce_sum(keep, axis=[0, 1, 2]), 1.0)
+        # monodepth2's auto-mask: every pixel scores the better of its warp and no warp at all.
+        # The identity error depends on the data only, so a pixel the unwarped source explains
+        # (a static camera, an object moving with it) adds no gradient; and since a warp that
+        # leaves the source counts as no warp, neither pushing pixels out of view nor making
+        # them "static" can take the loss below the identity error. (Dropping such pixels and
+        # averaging over the rest, as a plain mask would, has an all-dropped state of loss 0
+        # that training can fall into and never leave.)
+        weighted = tf.minimum(tf.where(usable > 0, weighted, identity_errors), identity_errors)
+        usable = tf.ones_like(weighted)
+    if config.min_reprojection:
+        keep = tf.reduce_max(usable, axis=-1, keepdims=True)
+        best = tf.reduce_min(tf.where(usable > 0, weighted, _UNUSABLE_ERROR), axis=-1, keepdims=True)
+        # Pixels with no usable source hold _UNUSABLE_ERROR in `best`; keep = 0 drops them.
+        return _masked_mean(tf.where(keep > 0, best, 0.0), keep)
+    sums = tf.reduce_sum(weighted * usable, axis=[0, 1, 2])
+    counts = tf.maximum(tf.reduce_sum(usable, axis=[0, 1, 2]), 1.0)
     return tf.reduce_sum(sums / counts)
 
 
@@ -124,7 +121,7 @@ def compute_losses(
 ) -> LossOutput:
     """The SfMLearner objective (see the module docstring for the exact formula).
 
-    Network outputs may be float16 (mixed precision): everything is cast to float32 here.
+    Network outputs may be float16 or bfloat16 (mixed precision): everything is cast to float32 here.
 
     Args:
       config: the loss weights and switches.

@@ -48,8 +48,8 @@ class DispNet(keras.Model):
     float32 [B, H / 2^s, W / 2^s, 1] in (0.01, 10.01], the disparity of the image's camera at
     scale s (depth = 1 / disp, up to the unknown global scale of monocular training).
     Any other input shape raises a ValueError that quotes it. Under a mixed-precision policy the
-    body runs in float16 and the heads in float32. `disparity_logits(image)` gives the heads'
-    logits instead (the same walk).
+    body runs in float16 or bfloat16 and the heads in float32. `disparity_logits(image)` gives
+    the heads' logits instead (the same walk).
     """
 
     def __init__(self, name: str = "depth_net", **kwargs):

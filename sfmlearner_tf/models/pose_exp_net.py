@@ -44,7 +44,7 @@ class PoseExpNet(keras.Model):
     With `mask_channels=2` (the paper) each source gets a two-class softmax and the mask is the
     'explainable' class; with 1 a sigmoid. Without explainability the decoder is not created.
     Shapes that break these rules raise a ValueError that quotes them. Under a mixed-precision
-    policy the body runs in float16 and pose and masks come out in float32.
+    policy the body runs in float16 or bfloat16 and pose and masks come out in float32.
     """
 
     def __init__(self, num_source: int = 2, explainability: bool = True, mask_channels: int = 2,
@@ -130,8 +130,13 @@ class PoseExpNet(keras.Model):
             return ops.sigmoid(logits)
         # Source n owns channels (2n, 2n + 1), class 1 = explainable (as the original's loss
         # reads them). Its two-class softmax is softmax([a, b])[1] = e^b / (e^a + e^b)
-        # = 1 / (1 + e^(a - b)) = sigmoid(b - a): no reshape to [..., N, 2] is needed.
-        return ops.sigmoid(logits[..., 1::2] - logits[..., 0::2])
+        # = 1 / (1 + e^(a - b)) = sigmoid(b - a). The pairs are split by a reshape and an
+        # unstack rather than strided slices, whose gradients cost the training step a
+        # full-resolution scatter each.
+        height, width = logits.shape[1], logits.shape[2]
+        pairs = ops.reshape(logits, (-1, height, width, self.num_source, 2))
+        unexplained, explained = ops.unstack(pairs, num=2, axis=-1)
+        return ops.sigmoid(explained - unexplained)
 
     def get_config(self):
         return {

@@ -28,7 +28,7 @@ def forward(depth_net, pose_net, batch: dict, loss_config: LossConfig, loss_fn: 
       (LossOutput, disparities: list of float32 [B,H/2^s,W/2^s,1] finest first,
        masks: list of float32 [B,H/2^s,W/2^s,N] finest first, or None without explainability).
     """
-    # Under mixed precision the networks compute in float16; the loss stays in float32.
+    # Under mixed precision the networks compute in float16 or bfloat16; the loss stays in float32.
     disparities = [tf.cast(d, tf.float32) for d in depth_net(batch["target"])]
     pose_outputs = pose_net(batch["target"], batch["sources"])
     poses = tf.cast(pose_outputs["pose"], tf.float32)

@@ -55,7 +55,7 @@ class Trainer:
         if train.val_every:
             check_val_split(config.data.dataset_dir)
         self.config, self.log = config, log
-        set_precision_policy(train.mixed_precision)
+        self.precision = set_precision_policy(train)
         self.strategy = make_strategy(train.strategy)
         replicas = self.strategy.num_replicas_in_sync
         if config.data.batch_size % replicas:
@@ -101,7 +101,8 @@ class Trainer:
         step = self.step
         self.log(
             f"{state.origin}: step {step}, optimizer iterations {int(state.optimizer.iterations.numpy())}, "
-            f"{self.strategy.num_replicas_in_sync} replica(s), global batch {self.config.data.batch_size}"
+            f"{self.strategy.num_replicas_in_sync} replica(s), global batch {self.config.data.batch_size}, "
+            f"precision {self.precision}"
         )
         progress = Progress(train.max_steps, self.config.data.batch_size)
         throughput = Throughput()

@@ -5,9 +5,13 @@ import pytest
 import tensorflow as tf
 
 from sfmlearner_tf.geometry import (
+    bilinear_sample,
+    inverse_warp,
+    pose_vec2mat,
     MIN_DEPTH,
     backproject,
     intrinsics_pyramid,
+    inverse_intrinsics,
     pixel_grid,
     project,
     scale_intrinsics,
@@ -74,3 +78,29 @@ def test_rejects_bad_shapes():
         backproject(tf.ones([4, 4]), tf.ones([1, 3, 3]))
     with pytest.raises(ValueError, match=r"num_scales"):
         intrinsics_pyramid(tf.ones([1, 3, 3]), 0)
+
+
+def test_inverse_intrinsics_with_skew():
+    intrinsics = np.stack([K_SKEW, K_SKEW * [[2.0], [0.5], [1.0]]])
+    got = inverse_intrinsics(tf.constant(intrinsics)).numpy()
+    np.testing.assert_allclose(got, np.linalg.inv(intrinsics), rtol=1e-12, atol=1e-15)
+
+
+def test_inverse_warp_equals_backproject_transform_project():
+    """The warp's multiplied-out projection d (K R K^-1) p + K t is the three steps composed."""
+    rng = np.random.default_rng(3)
+    batch, height, width = 2, 24, 40
+    image = rng.uniform(-1.0, 1.0, (batch, height, width, 3))
+    depth = rng.uniform(2.0, 30.0, (batch, height, width, 1))
+    pose = np.array([[0.3, -0.1, 0.8, 0.02, -0.05, 0.01], [-0.2, 0.05, -0.4, -0.03, 0.04, 0.02]])
+    intrinsics = np.stack([K_SKEW * [[0.4], [0.4], [1.0]]] * batch)
+    warped, valid = inverse_warp(image, depth, pose, intrinsics)
+
+    transform = pose_vec2mat(tf.constant(pose)).numpy()
+    points = backproject(tf.constant(depth), intrinsics).numpy()
+    moved = np.einsum("bij,bhwj->bhwi", transform[:, :3, :3], points) + transform[:, None, None, :3, 3]
+    pixels, in_front = project(tf.constant(moved), intrinsics)
+    expected, inside = bilinear_sample(tf.constant(image), pixels)
+    np.testing.assert_allclose(warped.numpy(), (expected * in_front).numpy(), atol=1e-9)
+    np.testing.assert_array_equal(valid.numpy(), (inside * in_front).numpy())
+    assert 0.3 < valid.numpy().mean() < 1.0

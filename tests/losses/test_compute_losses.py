@@ -112,6 +112,19 @@ def test_auto_mask_drops_pixels_the_unwarped_source_explains():
         assert float(masked.terms["photometric"]) < 1e-4
 
 
+def test_auto_mask_scores_a_warp_out_of_view_as_no_warp_not_as_nothing():
+    """A pose that throws every pixel out of view must not reach a loss below the identity error."""
+    target, other = _texture(1, 0), _texture(1, 7)
+    sources = np.concatenate([other, other], -1)
+    poses = np.array([[[50.0, 0, 0, 0, 0, 0], [-50.0, 0, 0, 0, 0, 0]]], np.float32)
+    identity = float(np.mean(np.abs(target - other)))
+    for min_reprojection, expected in ((False, 2 * identity), (True, identity)):
+        config = LossConfig(num_scales=1, explain_weight=0.0, min_reprojection=min_reprojection, auto_mask=True)
+        output = compute_losses(config, target, sources, _pyramid(1), _constant_disparities(1, 0.25, 1), poses)
+        assert float(tf.reduce_max(output.valid)) == 0.0
+        np.testing.assert_allclose(float(output.terms["photometric"]), expected, rtol=1e-3)
+
+
 def test_explainability_term_and_weighting():
     target = _texture(1, 0)
     sources = np.concatenate([_texture(1, 3), _texture(1, 4)], -1)

@@ -117,16 +117,18 @@ def test_disparity_logits_walk_is_calls_with_an_upconv_hook(disp_net):
         np.testing.assert_allclose(disparity_from_logits(x).numpy(), disp.numpy(), rtol=1e-6)
 
 
-def test_mixed_precision_matches_float32(disp_net):
+# bfloat16 keeps 8 significant bits to float16's 11, hence its wider tolerance.
+@pytest.mark.parametrize("dtype, atol, rtol", [("float16", 0.02, 0.01), ("bfloat16", 0.1, 0.05)])
+def test_mixed_precision_matches_float32(disp_net, dtype, atol, rtol):
     image = tf.random.stateless_uniform([1, 32, 96, 3], seed=[5, 6], minval=-1, maxval=1)
-    keras.mixed_precision.set_global_policy("mixed_float16")
+    keras.mixed_precision.set_global_policy(f"mixed_{dtype}")
     try:
         mixed = DispNet()
         mixed.build((None, 32, 96, 3))
     finally:
         keras.mixed_precision.set_global_policy("float32")
-    assert mixed.layers[0].compute_dtype == "float16"
+    assert mixed.layers[0].compute_dtype == dtype
     mixed.set_weights(disp_net.get_weights())
     for ours, reference in zip(mixed(image), disp_net(image)):
         assert ours.dtype == tf.float32
-        np.testing.assert_allclose(ours.numpy(), reference.numpy(), atol=0.02, rtol=0.01)
+        np.testing.assert_allclose(ours.numpy(), reference.numpy(), atol=atol, rtol=rtol)

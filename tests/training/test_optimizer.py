@@ -1,0 +1,58 @@
+"""The optimizer and precision: which policy each setting gives, loss scaling only for float16,
+a bfloat16 run."""
+
+import keras
+import numpy as np
+import pytest
+from absl import flags
+
+from sfmlearner_tf.config import TrainConfig
+from sfmlearner_tf.flags import define_config_flags
+from sfmlearner_tf.training.optimizer import make_optimizer, mixed_precision_policy
+from sfmlearner_tf.training.trainer import Trainer
+from tests.training.test_train_run import tiny_config
+
+
+@pytest.fixture
+def restore_float32_policy():
+    yield
+    keras.config.set_dtype_policy("float32")
+
+
+@pytest.mark.parametrize(
+    "mixed, dtype, policy",
+    [(False, "bfloat16", "float32"), (True, "float16", "mixed_float16"), (True, "bfloat16", "mixed_bfloat16"),
+     # The test machines have no GPU, so auto is bfloat16.
+     (True, "auto", "mixed_bfloat16")],
+)
+def test_policy_of_each_setting(mixed, dtype, policy):
+    assert mixed_precision_policy(TrainConfig(mixed_precision=mixed, mixed_precision_dtype=dtype)) == policy
+
+
+def test_only_float16_scales_the_loss():
+    scaled = make_optimizer(TrainConfig(mixed_precision=True, mixed_precision_dtype="float16"))
+    plain = make_optimizer(TrainConfig(mixed_precision=True, mixed_precision_dtype="bfloat16"))
+    assert isinstance(scaled, keras.optimizers.LossScaleOptimizer)
+    assert not isinstance(plain, keras.optimizers.LossScaleOptimizer)
+
+
+def test_unknown_dtype_is_refused():
+    with pytest.raises(ValueError, match="mixed_precision_dtype must be one of .* got 'int8'"):
+        TrainConfig(mixed_precision_dtype="int8")
+    values = flags.FlagValues()
+    define_config_flags(values)
+    with pytest.raises(flags.IllegalFlagValueError):
+        values(["program", "--mixed_precision_dtype=int8"])
+
+
+def test_bfloat16_run_computes_in_bfloat16_and_keeps_float32_weights(tiny_dataset, tmp_path, restore_float32_policy):
+    config = tiny_config(tiny_dataset, tmp_path / "run", max_steps=3, save_every=3, summary_every=3, log_every=1,
+                         mixed_precision=True, mixed_precision_dtype="bfloat16")
+    lines = []
+    trainer = Trainer(config, log=lines.append)
+    assert trainer.run() == 3
+    assert any("precision mixed_bfloat16" in line for line in lines)
+    depth_net = trainer.state.depth_net
+    assert depth_net.cnv1.compute_dtype == "bfloat16"
+    assert all(variable.dtype == "float32" for variable in depth_net.trainable_variables)
+    assert all(np.isfinite(variable.numpy()).all() for variable in depth_net.trainable_variables)
