@@ -68,39 +68,27 @@ def bilinear_sample_uv(image: tf.Tensor, u: tf.Tensor, v: tf.Tensor):
         & (v >= -BORDER_TOLERANCE)
         & (v <= max_v + BORDER_TOLERANCE)
     )
-    # Beyond one pixel past the border every neighbour is outside, so clipping there changes no
-    # value; it keeps the int32 cast of floor() far from overflow when a point close to the
-    # camera plane projects to a huge coordinate.
-    u = tf.clip_by_value(u, -2.0, max_u + 2.0)
-    v = tf.clip_by_value(v, -2.0, max_v + 2.0)
-    u0 = tf.floor(u)
-    v0 = tf.floor(v)
+    # Zero padding, literally: the image gets a border of zeros and (u0, v0) is kept within
+    # [-1, W-1] x [-1, H-1], so all four neighbours index the padded image and a neighbour outside
+    # the image reads 0. Positions further out are invalid and zeroed below whatever they read;
+    # clipping before the int32 cast also keeps it far from overflow for points projected near
+    # the camera plane.
+    u0 = tf.floor(tf.clip_by_value(u, -1.0, max_u))
+    v0 = tf.floor(tf.clip_by_value(v, -1.0, max_v))
     # floor() has no gradient, so the weights carry the whole derivative w.r.t. (u, v).
-    du = u - u0
-    dv = v - v0
-    u0 = tf.cast(u0, tf.int32)
-    v0 = tf.cast(v0, tf.int32)
-
-    # The 4 neighbours on a last axis, in the order (u0, v0), (u0+1, v0), (u0, v0+1), (u0+1, v0+1),
-    # so that one gather serves them all.
-    corner_u = tf.stack([u0, u0 + 1, u0, u0 + 1], axis=-1)
-    corner_v = tf.stack([v0, v0, v0 + 1, v0 + 1], axis=-1)
-    weights = tf.stack(
-        [(1.0 - du) * (1.0 - dv), du * (1.0 - dv), (1.0 - du) * dv, du * dv], axis=-1
+    du = (u - u0)[..., tf.newaxis]
+    dv = (v - v0)[..., tf.newaxis]
+    padded_width = width + 2
+    padded = tf.reshape(tf.pad(image, [[0, 0], [1, 1], [1, 1], [0, 0]]), [-1, channels])
+    base = (tf.range(batch) * (height + 2) * padded_width)[:, tf.newaxis, tf.newaxis]
+    # Index of (u0, v0) in the padded image, then its right, lower and lower-right neighbours.
+    top_left = base + (tf.cast(v0, tf.int32) + 1) * padded_width + tf.cast(u0, tf.int32) + 1
+    bottom_left = top_left + padded_width
+    sampled = (
+        (1.0 - du) * (1.0 - dv) * tf.gather(padded, top_left)
+        + du * (1.0 - dv) * tf.gather(padded, top_left + 1)
+        + (1.0 - du) * dv * tf.gather(padded, bottom_left)
+        + du * dv * tf.gather(padded, bottom_left + 1)
     )
-    # Zero padding: a neighbour outside the image has weight 0 (its clamped index is only there
-    # to keep the gather in range).
-    in_image = (
-        (corner_u >= 0) & (corner_u <= width - 1) & (corner_v >= 0) & (corner_v <= height - 1)
-    )
-    weights = weights * tf.cast(in_image, dtype)
-    base = (tf.range(batch) * height * width)[:, tf.newaxis, tf.newaxis, tf.newaxis]
-    index = (
-        base
-        + tf.clip_by_value(corner_v, 0, height - 1) * width
-        + tf.clip_by_value(corner_u, 0, width - 1)
-    )
-    values = tf.gather(tf.reshape(image, [-1, channels]), index)
-    sampled = tf.reduce_sum(values * weights[..., tf.newaxis], axis=-2)
     valid = tf.cast(inside, dtype)[..., tf.newaxis]
     return sampled * valid, valid

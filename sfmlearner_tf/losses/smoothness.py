@@ -1,5 +1,6 @@
 """Disparity smoothness priors: the paper's second-order one and the edge-aware first-order one."""
 
+import numpy as np
 import tensorflow as tf
 
 
@@ -11,8 +12,21 @@ def _dy(x: tf.Tensor) -> tf.Tensor:
     return x[:, 1:, :, :] - x[:, :-1, :, :]
 
 
+# Second differences as 'VALID' convolution kernels [h, w, in, out]: d2/dx2 = [1, -2, 1] along a
+# row, d2/dy2 the same down a column, and d2/dxdy = d2/dydx = [[1, -1], [-1, 1]]. numpy, not
+# tf.constant: a tensor made at import would start TensorFlow before programs set its threads.
+_DXX = np.array([1.0, -2.0, 1.0], np.float32).reshape([1, 3, 1, 1])
+_DYY = np.array([1.0, -2.0, 1.0], np.float32).reshape([3, 1, 1, 1])
+_DXY = np.array([[1.0, -1.0], [-1.0, 1.0]], np.float32).reshape([2, 2, 1, 1])
+
+
 def second_order_smoothness(disp: tf.Tensor) -> tf.Tensor:
     """mean|d2/dx2| + mean|d2/dxdy| + mean|d2/dydx| + mean|d2/dy2| of the disparity (the paper).
+
+    The paper takes the first differences of the first differences; d/dy(d/dx) and d/dx(d/dy)
+    are the same [H-1, W-1] map, so the sum is mean|dxx| + 2 mean|dxy| + mean|dyy|. Each map is
+    one small convolution: the same numbers as the slices-and-subtractions form, for a fraction of
+    the training step's time (the gradients of twelve full-size slices were a scatter each).
 
     Args:
       disp: float32 [B, H, W, 1], disparity (1 / depth).
@@ -20,13 +34,10 @@ def second_order_smoothness(disp: tf.Tensor) -> tf.Tensor:
     Returns:
       float32 scalar; 0 for any disparity that is affine in (u, v).
     """
-    dx, dy = _dx(disp), _dy(disp)
-    return (
-        tf.reduce_mean(tf.abs(_dx(dx)))
-        + tf.reduce_mean(tf.abs(_dy(dx)))
-        + tf.reduce_mean(tf.abs(_dx(dy)))
-        + tf.reduce_mean(tf.abs(_dy(dy)))
-    )
+    def second_difference(kernel):
+        return tf.reduce_mean(tf.abs(tf.nn.conv2d(disp, kernel, strides=1, padding="VALID")))
+
+    return second_difference(_DXX) + 2.0 * second_difference(_DXY) + second_difference(_DYY)
 
 
 def edge_aware_smoothness(disp: tf.Tensor, image: tf.Tensor) -> tf.Tensor:
