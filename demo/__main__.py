@@ -29,7 +29,7 @@ flags.DEFINE_integer("train_sequences", 8, "Synthetic training sequences.")
 flags.DEFINE_integer("heldout_sequences", 2, "Synthetic held-out sequences (never trained on).")
 flags.DEFINE_integer("frames_per_sequence", 80, "Frames per synthetic sequence.")
 flags.DEFINE_integer("seed", 0, "Seed of the synthetic world (held-out worlds use seed + 1000).")
-flags.DEFINE_integer("train_steps", 600, "Training steps (600 at 64x208 take about 5 minutes on 2 CPU cores).")
+flags.DEFINE_integer("train_steps", 600, "Training steps (600 at 64x208 take about 4 minutes on 2 CPU cores).")
 flags.DEFINE_integer("batch_size", 4, "Training batch size.")
 # The later-work losses learn depth within the demo's budget; the paper's do not (README).
 flags.DEFINE_list("train_flags", [f"--flagfile={LOSS_FLAGFILE}", "--learning_rate=5e-4"],

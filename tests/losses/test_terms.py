@@ -57,6 +57,19 @@ def test_second_order_smoothness_ignores_slopes_and_sees_curvature():
     np.testing.assert_allclose(float(second_order_smoothness(bowl)), 0.02, rtol=1e-4)
 
 
+def test_second_order_smoothness_is_the_papers_differences_of_differences():
+    disp = np.random.default_rng(4).uniform(0.1, 10.0, (2, 16, 24, 1))
+
+    def dx(x):
+        return x[:, :, 1:] - x[:, :, :-1]
+
+    def dy(x):
+        return x[:, 1:] - x[:, :-1]
+
+    expected = sum(np.mean(np.abs(term)) for term in (dx(dx(disp)), dy(dx(disp)), dx(dy(disp)), dy(dy(disp))))
+    np.testing.assert_allclose(float(second_order_smoothness(tf.constant(disp, tf.float32))), expected, rtol=1e-5)
+
+
 def test_edge_aware_smoothness_is_weaker_across_image_edges():
     disp = np.ones([1, 8, 8, 1], np.float32)
     disp[:, :, 4:] = 2.0

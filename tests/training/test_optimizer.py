@@ -4,11 +4,12 @@ a bfloat16 run."""
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from absl import flags
 
 from sfmlearner_tf.config import TrainConfig
 from sfmlearner_tf.flags import define_config_flags
-from sfmlearner_tf.training.optimizer import make_optimizer, mixed_precision_policy
+from sfmlearner_tf.training.optimizer import FusedAdam, make_optimizer, mixed_precision_policy
 from sfmlearner_tf.training.trainer import Trainer
 from tests.training.test_train_run import tiny_config
 
@@ -17,6 +18,22 @@ from tests.training.test_train_run import tiny_config
 def restore_float32_policy():
     yield
     keras.config.set_dtype_policy("float32")
+
+
+def test_fused_adam_takes_keras_adams_steps():
+    rng = np.random.default_rng(0)
+    start = rng.normal(size=(20, 3)).astype(np.float32)
+    gradients = [rng.normal(size=(20, 3)).astype(np.float32) for _ in range(10)]
+    weights = []
+    for optimizer_class in (keras.optimizers.Adam, FusedAdam):
+        variable = keras.Variable(start)
+        optimizer = optimizer_class(learning_rate=1e-2, beta_1=0.9, beta_2=0.999)
+        step = tf.function(lambda gradient: optimizer.apply_gradients([(gradient, variable)]))
+        for gradient in gradients:
+            step(tf.constant(gradient))
+        weights.append(variable.numpy())
+    assert np.abs(weights[1] - start).max() > 0.05
+    np.testing.assert_allclose(weights[1], weights[0], atol=1e-6)
 
 
 @pytest.mark.parametrize(
