@@ -17,7 +17,7 @@ clients, and it costs one H x W elementwise op. Its input quantization is pinned
 zero point 0 (see `representative_images`), so a device feeds camera pixels unchanged.
 
 Latency (LiteRT 2.3, XNNPACK, 128x416, 2 threads, the 2-core AMD EPYC of BUILD.md, which has
-AVX-512 VNNI): int8 runs in 12-15 ms, against 44-48 ms for float32. Converted as trained, the int8
+AVX-512 VNNI): int8 ran in 11.7-14.8 ms, float32 in 43.5-47.7 ms. Converted as trained, the int8
 TRANSPOSE_CONVs (with the RELU they are not fused with) fall back to LiteRT's reference kernel and
 split the graph into 8 XNNPACK partitions; the export graph's phase-conv rewrite
 (inference_graph.py, exact) avoids that. Fidelity: on a 128x416 model trained 300 steps, int8

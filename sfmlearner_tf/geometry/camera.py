@@ -33,6 +33,15 @@ def _check_intrinsics(intrinsics: tf.Tensor) -> None:
         raise ValueError(f"expected intrinsics of shape [B, 3, 3], got {shape}")
 
 
+def depth_map(depth: tf.Tensor) -> tf.Tensor:
+    """A depth of shape [B, H, W] or [B, H, W, 1] as [B, H, W]; any other rank is a ValueError."""
+    if depth.shape.rank == 4:
+        return depth[..., 0]
+    if depth.shape.rank != 3:
+        raise ValueError(f"expected depth of shape [B, H, W] or [B, H, W, 1], got {depth.shape}")
+    return depth
+
+
 def backproject(depth: tf.Tensor, intrinsics: tf.Tensor) -> tf.Tensor:
     """Lifts every pixel to a 3-D point of its camera frame: `X = depth * K^-1 [u, v, 1]^T`.
 
@@ -46,10 +55,7 @@ def backproject(depth: tf.Tensor, intrinsics: tf.Tensor) -> tf.Tensor:
     depth = tf.convert_to_tensor(depth)
     intrinsics = tf.convert_to_tensor(intrinsics, dtype=depth.dtype)
     _check_intrinsics(intrinsics)
-    if depth.shape.rank == 4:
-        depth = depth[..., 0]
-    elif depth.shape.rank != 3:
-        raise ValueError(f"expected depth of shape [B, H, W] or [B, H, W, 1], got {depth.shape}")
+    depth = depth_map(depth)
     shape = tf.shape(depth)
     grid = pixel_grid(shape[1], shape[2], depth.dtype)
     u, v = grid[tf.newaxis, ..., 0], grid[tf.newaxis, ..., 1]

@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from sfmlearner_tf.geometry.camera import MIN_DEPTH, inverse_intrinsics
+from sfmlearner_tf.geometry.camera import MIN_DEPTH, depth_map, inverse_intrinsics
 from sfmlearner_tf.geometry.pose import pose_vec2mat
 from sfmlearner_tf.geometry.sampling import bilinear_sample_uv
 
@@ -43,10 +43,7 @@ def inverse_warp(image: tf.Tensor, depth: tf.Tensor, pose: tf.Tensor, intrinsics
     if pose.shape.rank is not None and (pose.shape.rank != 2 or pose.shape[-1] != 6):
         raise ValueError(f"expected pose of shape [B, 6], got {pose.shape}")
 
-    if depth.shape.rank == 4:
-        depth = depth[..., 0]
-    elif depth.shape.rank != 3:
-        raise ValueError(f"expected depth of shape [B, H, W] or [B, H, W, 1], got {depth.shape}")
+    depth = depth_map(depth)
 
     # backproject -> transform -> project, multiplied out. With p = [u, v, 1]^T:
     #   K X_s = K (R d K^-1 p + t) = d (K R K^-1) p + K t = d A p + b,
