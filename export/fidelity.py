@@ -102,6 +102,30 @@ def fidelity_report(tflite_path: str, saved_model_dir: str, frames: Sequence[Fra
     return report
 
 
+def agreement_problem(report: dict, max_abs_rel_vs_keras: float) -> Optional[str]:
+    """Why a converted model is unfit to ship, or None.
+
+    A quantized network can come out of conversion computing something else than the network
+    that was trained: a run whose decoder activations grew to hundreds gave int8 depth 41 %
+    away from its Keras model's (BUILD.md, "int8 fidelity"). The file is still valid, so only the
+    report can tell; this turns its number into a verdict.
+
+    Args:
+      report: from `fidelity_report` (without held-out frames it has no agreement, and passes).
+      max_abs_rel_vs_keras: the largest acceptable mean `abs_rel_vs_keras`; <= 0 accepts any.
+    """
+    abs_rel = report.get("abs_rel_vs_keras")
+    if abs_rel is None or max_abs_rel_vs_keras <= 0 or abs_rel <= max_abs_rel_vs_keras:
+        return None
+    return (
+        f"{report['file']}: {report['quantization']} depth differs from the Keras model's by abs_rel "
+        f"{abs_rel:.4f} (worst frame {report['abs_rel_vs_keras_max']:.4f}) on {report['num_images']} held-out "
+        f"frames, above the accepted {max_abs_rel_vs_keras}. The file and its report are kept for inspection, "
+        "but this model does not compute the network that was trained. Use a format that keeps float "
+        "activations (float16, float32), or see BUILD.md, 'int8 fidelity'."
+    )
+
+
 def format_table(report: dict) -> str:
     """A short human-readable table of a report (the JSON has everything)."""
     rows = [

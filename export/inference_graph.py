@@ -9,10 +9,11 @@ builds the graph that TFLite converts from the network's own encoder-decoder wal
    disparities a scene produces, so an int8 output quantizes log-disparity uniformly, a constant
    *relative* depth error; quantizing depth or disparity itself would lose the near or the far
    range to 256 uniform levels.
-2. The logit is floored at `LOGIT_FLOOR`, where the disparity is within 5 % of its own floor
-   0.01 (see there). A trained DispNet sends the sky to logits of -20 to -35; without the floor
-   those stretched the int8 output's quantization step to 0.15 (about 7 % of depth, everywhere).
-   It changes no disparity by more than 5 %, and only in that saturated far tail.
+2. The logit is clipped to [LOGIT_FLOOR, LOGIT_CEILING] (about [-9.9, 2.94], see
+   `sfmlearner_tf.models.dispnet`), beyond which the sigmoid is saturated and the disparity within
+   5 % of its floor or ceiling. Trained without `logit_range_weight`, a DispNet can send 19 % of
+   the pixels to logits of -220, or 1 % to +145; unclipped, those set the int8 output's step.
+   The clip changes no disparity by more than 5 %, and only in those saturated tails.
 3. Optionally each stride-2 transposed conv is rewritten as "4 phase convs + DEPTH_TO_SPACE"
    with weights taken exactly from the trained 3x3 kernel, for interpreters whose int8
    TRANSPOSE_CONV kernel is slow: XNNPACK does not take LiteRT 2.3's int8 TRANSPOSE_CONV (with
@@ -23,19 +24,13 @@ The input is float32 pixels in [0, 255]; the `x / 127.5 - 1` normalisation is in
 int8 model's uint8 input carries raw pixel values (scale 1, zero point 0).
 """
 
-import math
-
 import keras
 import tensorflow as tf
 
 from sfmlearner_tf.models import blocks
-from sfmlearner_tf.models.dispnet import DISP_SCALING, MIN_DISP
+from sfmlearner_tf.models.dispnet import LOGIT_CEILING, LOGIT_FLOOR
 
 UPCONV_MODES = ("transpose", "depth_to_space")
-
-# disp = DISP_SCALING * sigmoid(x) + MIN_DISP, and for x below ln(0.05 * MIN_DISP / DISP_SCALING)
-# (about -9.9) the first term is under 5 % of MIN_DISP: the disparity there is within 5 % of 0.01.
-LOGIT_FLOOR = math.log(0.05 * MIN_DISP / DISP_SCALING)
 
 # Row (and, identically, column) taps of a 3-wide, stride-2, 'same' transposed conv, per output
 # phase. TF's 'same' transposed conv of an n-long input is the gradient of a stride-2 'same' conv
@@ -104,12 +99,12 @@ def disparity_logits(depth_net: keras.Model, pixels: tf.Tensor, upconv: str = "t
       upconv: "transpose" (the layers as trained) or "depth_to_space" (exact rewrite).
 
     Returns:
-      float32 [B, H, W, 1] logits x, at least `LOGIT_FLOOR`; `10 * sigmoid(x) + 0.01` is the
-      `disp_0` that `depth_net` returns (within 5 % where the network's logit is below the floor).
+      float32 [B, H, W, 1] logits x in [LOGIT_FLOOR, LOGIT_CEILING]; `10 * sigmoid(x) + 0.01` is
+      the `disp_0` that `depth_net` returns (within 5 % where the network's logit is outside).
     """
     if upconv not in UPCONV_MODES:
         raise ValueError(f"upconv must be one of {UPCONV_MODES}, got {upconv!r}")
     blocks.check_image_shape(pixels.shape, 3, "pixels")
     rewrite = upconv_as_depth_to_space if upconv == "depth_to_space" else None
     logits = depth_net.disparity_logits(pixels / 127.5 - 1.0, upconv=rewrite)[0]
-    return tf.maximum(logits, LOGIT_FLOOR)
+    return tf.clip_by_value(logits, LOGIT_FLOOR, LOGIT_CEILING)

@@ -7,8 +7,12 @@ Formats: float32, float16 (float16 weights), dynamic (int8 weights, float activa
 (full integer, uint8 raw-pixel input, calibrated on --num_calibration target frames of
 --calibration_split). The report (`<output stem>.fidelity.json`, also printed) has the file size,
 the LiteRT latency and the median-scaled abs_rel against the Keras model on --num_eval frames
-of --eval_split (and against ground truth where the records have it).
+of --eval_split (and against ground truth where the records have it). Above
+--max_abs_rel_vs_keras (default 0.1) the program exits with an error: the file is then not the
+network that was trained.
 """
+
+import sys
 
 from absl import app, flags
 
@@ -26,6 +30,10 @@ _EVAL_SPLIT = flags.DEFINE_string("eval_split", "val", "Held-out split for the a
 _NUM_EVAL = flags.DEFINE_integer("num_eval", 20, "Number of held-out frames in the report.")
 _NUM_THREADS = flags.DEFINE_integer("num_threads", 2, "LiteRT interpreter threads for the latency.")
 _LATENCY_RUNS = flags.DEFINE_integer("latency_runs", 20, "Timed runs (median reported) after 3 warm-up runs.")
+_MAX_ABS_REL = flags.DEFINE_float(
+    "max_abs_rel_vs_keras", 0.1,
+    "Exit with an error (files kept) when the model's depth differs from the Keras model's by more "
+    "than this mean median-scaled abs_rel on the held-out frames; 0 accepts any.")
 flags.mark_flags_as_required(["saved_model_dir", "output_file"])
 
 
@@ -45,6 +53,9 @@ def main(argv):
     )
     print(fidelity.format_table(report))
     print(f"wrote {_OUTPUT_FILE.value} and {tflite_lib.report_path(_OUTPUT_FILE.value)}")
+    problem = fidelity.agreement_problem(report, _MAX_ABS_REL.value)
+    if problem:
+        sys.exit(problem)
 
 
 if __name__ == "__main__":

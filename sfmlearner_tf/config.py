@@ -65,12 +65,17 @@ class LossConfig:
     edge_aware_smoothness: bool = False
     # Upsample every disparity to full resolution and warp the full-size images.
     full_res_warp: bool = False
+    # Weight of mean(distance of each disparity logit outside [LOGIT_FLOOR, LOGIT_CEILING]),
+    # where the sigmoid saturates; 0 (the paper) lets saturated logits drift, which can leave the
+    # network unfit for int8 (BUILD.md, 'int8 fidelity').
+    logit_range_weight: float = 0.0
 
     def __post_init__(self):
         _require(1 <= self.num_scales <= 4, f"num_scales must be in [1, 4], got {self.num_scales}")
         _require(self.smooth_weight >= 0, f"smooth_weight must be >= 0, got {self.smooth_weight}")
         _require(self.explain_weight >= 0, f"explain_weight must be >= 0, got {self.explain_weight}")
         _require(0 <= self.ssim_alpha <= 1, f"ssim_alpha must be in [0, 1], got {self.ssim_alpha}")
+        _require(self.logit_range_weight >= 0, f"logit_range_weight must be >= 0, got {self.logit_range_weight}")
 
     @property
     def explainability(self) -> bool:

@@ -7,6 +7,7 @@ into the target view with depth = 1 / disp_s, and
     photometric_s = sum_n  sum_p(e_n(p) k_n(p)) / max(sum_p k_n(p), 1)
     explainability_s = lambda_e * sum_n mean(-log m_n)
     smoothness_s = lambda_s / 2^s * smooth(disp_s)
+    logit_range_s = lambda_r * mean(relu(LOGIT_FLOOR - x_s) + relu(x_s - LOGIT_CEILING))
 
 where e_n = err_n m_n, err is L1 (or SSIM + L1) and m the explainability mask (1 when off), and
 k_n = `valid` with mask_invalid (the projection lands in the source and in front of it), else 1.
@@ -14,7 +15,9 @@ With mask_invalid off this is the paper's mean(err * m); with it on it is the me
 pixels that land in the source. `auto_mask` scores every pixel by min(e_n, identity_n), the
 error of the unwarped source, with an unusable warp counting as no warp (and k = 1), as
 monodepth2 does. `min_reprojection` replaces the sum over sources by the per-pixel minimum
-(over the usable sources). Every term is summed over scales.
+(over the usable sources). `logit_range` (lambda_r = `logit_range_weight`, 0 in the paper) acts
+on the disparity logits x_s (disp_s = 10 sigmoid(x_s) + 0.01) only where the sigmoid saturates,
+and pulls them back to where it does not. Every term is summed over scales.
 """
 
 from typing import NamedTuple, Optional, Sequence
@@ -26,6 +29,7 @@ from sfmlearner_tf.geometry import ProjectiveWarp
 from sfmlearner_tf.losses.explainability import explainability_loss
 from sfmlearner_tf.losses.photometric import photometric_error
 from sfmlearner_tf.losses.smoothness import edge_aware_smoothness, second_order_smoothness
+from sfmlearner_tf.models.dispnet import LOGIT_CEILING, LOGIT_FLOOR
 
 # Disparity floor before 1 / disp (DispNet's outputs are >= 0.01; this only guards other callers).
 MIN_DISPARITY = 1e-3
@@ -36,7 +40,7 @@ _TIE_NOISE = 1e-5
 
 
 class LossOutput(NamedTuple):
-    """terms: dict of float32 scalars `total`, `photometric`, `smoothness`, `explainability`;
+    """terms: dict of float32 scalars `total`, `photometric`, `smoothness`, `explainability`, `logit_range`;
     warped: float32 [B, H, W, 3N], sources warped into the target view at scale 0;
     valid: float32 [B, H, W, N], their validity (1 = inside the source and in front)."""
 
@@ -82,7 +86,13 @@ def _photometric_term(config, errors, explain, valid, identity_errors):
     return tf.reduce_sum(sums / counts)
 
 
-def _check_inputs(config, sources, disparities, poses, masks) -> int:
+def logit_range_penalty(logits: tf.Tensor) -> tf.Tensor:
+    """Mean distance of the logits outside [LOGIT_FLOOR, LOGIT_CEILING]: float [B, h, w, 1] -> scalar."""
+    logits = tf.cast(logits, tf.float32)
+    return tf.reduce_mean(tf.nn.relu(LOGIT_FLOOR - logits) + tf.nn.relu(logits - LOGIT_CEILING))
+
+
+def _check_inputs(config, sources, disparities, poses, masks, logits) -> int:
     if poses.shape.rank != 3 or poses.shape[1] is None or poses.shape[2] != 6:
         raise ValueError(f"expected poses of shape [B, N, 6] with N known, got {poses.shape}")
     num_source = poses.shape[1]
@@ -94,6 +104,11 @@ def _check_inputs(config, sources, disparities, poses, masks) -> int:
     if len(disparities) < config.num_scales:
         raise ValueError(
             f"num_scales={config.num_scales} needs that many disparities, got {len(disparities)}"
+        )
+    if config.logit_range_weight > 0 and (logits is None or len(logits) < config.num_scales):
+        raise ValueError(
+            f"logit_range_weight={config.logit_range_weight} needs {config.num_scales} disparity logit "
+            f"scales, got {None if logits is None else len(logits)}"
         )
     if config.explainability:
         if masks is None or len(masks) < config.num_scales:
@@ -118,6 +133,7 @@ def compute_losses(
     disparities: Sequence[tf.Tensor],
     poses: tf.Tensor,
     masks: Optional[Sequence[tf.Tensor]] = None,
+    logits: Optional[Sequence[tf.Tensor]] = None,
 ) -> LossOutput:
     """The SfMLearner objective (see the module docstring for the exact formula).
 
@@ -132,6 +148,8 @@ def compute_losses(
       poses: float [B, N, 6], target->source `[tx, ty, tz, rx, ry, rz]` of each source.
       masks: list of float [B, H/2^s, W/2^s, N], finest first, probability that a pixel is
         explainable; required when `config.explain_weight > 0`, ignored otherwise.
+      logits: list of float [B, H/2^s, W/2^s, 1], finest first, the logits x of `disparities`
+        (`disp = 10 * sigmoid(x) + 0.01`); required when `config.logit_range_weight > 0`.
 
     Returns:
       `LossOutput(terms, warped, valid)`; all terms are means over the batch.
@@ -140,13 +158,14 @@ def compute_losses(
     sources = tf.cast(sources, tf.float32)
     intrinsics = tf.cast(intrinsics, tf.float32)
     poses = tf.cast(poses, tf.float32)
-    num_source = _check_inputs(config, sources, disparities, poses, masks)
+    num_source = _check_inputs(config, sources, disparities, poses, masks, logits)
     warp = ProjectiveWarp()
     full_size = tf.shape(target)[1:3]
 
     photometric = tf.constant(0.0)
     smoothness = tf.constant(0.0)
     explainability = tf.constant(0.0)
+    logit_range = tf.constant(0.0)
     for scale in range(config.num_scales):
         disp = tf.cast(disparities[scale], tf.float32)
         target_s = area_downsample(target, scale)
@@ -192,15 +211,18 @@ def compute_losses(
         else:
             smooth = second_order_smoothness(tf.cast(disparities[scale], tf.float32))
         smoothness += config.smooth_weight / 2**scale * smooth
+        if config.logit_range_weight > 0:
+            logit_range += config.logit_range_weight * logit_range_penalty(logits[scale])
 
         if scale == 0:
             finest_warped = tf.concat(warped, axis=-1)
             finest_valid = stacked_valid
 
     terms = {
-        "total": photometric + smoothness + explainability,
+        "total": photometric + smoothness + explainability + logit_range,
         "photometric": photometric,
         "smoothness": smoothness,
         "explainability": explainability,
+        "logit_range": logit_range,
     }
     return LossOutput(terms, finest_warped, finest_valid)

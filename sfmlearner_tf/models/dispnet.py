@@ -13,6 +13,7 @@ Layer by layer as the reference `disp_net` (tinghuiz/SfMLearner `nets.py`):
 ReLU everywhere else, no normalization, no weight decay.
 """
 
+import math
 from typing import Any, Callable, Optional
 
 import keras
@@ -23,6 +24,14 @@ from sfmlearner_tf.models import blocks
 # disp = DISP_SCALING * sigmoid(x) + MIN_DISP (the reference's constants).
 DISP_SCALING = 10.0
 MIN_DISP = 0.01
+# The logits x between which the sigmoid is not saturated. Below LOGIT_FLOOR (about -9.9) the
+# first term of disp is under 5 % of MIN_DISP, so disp is within 5 % of its floor; above
+# LOGIT_CEILING (ln 19, about 2.94) 1 - sigmoid(x) < 0.05, so disp is within 5 % of its ceiling.
+# Logits beyond them change no depth by more than 5 %, yet training can drive them to -200 or
+# +150, with decoder activations in the hundreds to match; the loss's `logit_range_weight` keeps
+# them in, and the TFLite graph clips to them (export/inference_graph.py).
+LOGIT_FLOOR = math.log(0.05 * MIN_DISP / DISP_SCALING)
+LOGIT_CEILING = math.log(19.0)
 
 ENCODER_CHANNELS = (32, 64, 128, 256, 512, 512, 512)
 ENCODER_KERNELS = (7, 5, 3, 3, 3, 3, 3)

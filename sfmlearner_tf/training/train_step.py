@@ -12,10 +12,11 @@ import tensorflow as tf
 
 from sfmlearner_tf.config import LossConfig
 from sfmlearner_tf.losses import compute_losses
+from sfmlearner_tf.models.dispnet import disparity_from_logits
 
 # Images returned by the step for summaries (the first examples of the first replica).
 SUMMARY_EXAMPLES = 2
-TERM_KEYS = ("total", "photometric", "smoothness", "explainability")
+TERM_KEYS = ("total", "photometric", "smoothness", "explainability", "logit_range")
 
 
 def forward(depth_net, pose_net, batch: dict, loss_config: LossConfig, loss_fn: Callable = compute_losses):
@@ -28,14 +29,18 @@ def forward(depth_net, pose_net, batch: dict, loss_config: LossConfig, loss_fn: 
       (LossOutput, disparities: list of float32 [B,H/2^s,W/2^s,1] finest first,
        masks: list of float32 [B,H/2^s,W/2^s,N] finest first, or None without explainability).
     """
-    # Under mixed precision the networks compute in float16 or bfloat16; the loss stays in float32.
-    disparities = [tf.cast(d, tf.float32) for d in depth_net(batch["target"])]
+    # Under mixed precision the networks compute in float16 or bfloat16; the heads' logits and the
+    # loss are float32. `disparity_logits` is the walk `depth_net(...)` takes, stopped before the
+    # sigmoid, which the loss's logit-range term needs.
+    logits = [tf.cast(x, tf.float32) for x in depth_net.disparity_logits(batch["target"])]
+    disparities = [disparity_from_logits(x) for x in logits]
     pose_outputs = pose_net(batch["target"], batch["sources"])
     poses = tf.cast(pose_outputs["pose"], tf.float32)
     masks = pose_outputs.get("masks")
     if masks is not None:
         masks = [tf.cast(m, tf.float32) for m in masks]
-    output = loss_fn(loss_config, batch["target"], batch["sources"], batch["intrinsics"], disparities, poses, masks)
+    output = loss_fn(loss_config, batch["target"], batch["sources"], batch["intrinsics"], disparities, poses, masks,
+                     logits)
     return output, disparities, masks
 
 

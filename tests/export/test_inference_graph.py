@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from export import inference_graph
+from sfmlearner_tf.models.dispnet import LOGIT_CEILING, LOGIT_FLOOR
 from sfmlearner_tf.run_dir import restore_models
 
 
@@ -43,6 +44,14 @@ def test_logits_match_dispnet(run_dir, synthetic_frames, upconv):
     np.testing.assert_allclose(disparity, expected, rtol=1e-4, atol=1e-6)
     # A trained model, not a flat map: the check above would be vacuous on a constant output.
     assert np.std(np.log(expected)) > 0.1
+
+
+@pytest.mark.parametrize("bias, bound", [(50.0, LOGIT_CEILING), (-50.0, LOGIT_FLOOR)])
+def test_saturated_logits_are_clipped(run_dir, synthetic_frames, bias, bound):
+    _, depth_net, _ = restore_models(run_dir)
+    depth_net.disp1.bias.assign([bias])
+    logits = inference_graph.disparity_logits(depth_net, tf.constant(synthetic_frames[0][:2], tf.float32))
+    np.testing.assert_allclose(logits.numpy(), bound, rtol=1e-6)
 
 
 def test_unknown_upconv_mode(run_dir):

@@ -53,6 +53,18 @@ def test_int8_report(tflite_file, keras_depth, synthetic_frames):
     assert "abs_rel vs Keras" in fidelity.format_table(report)
 
 
+def test_agreement_verdict(tflite_file):
+    _, report = tflite_file("int8")
+    measured = report["abs_rel_vs_keras"]
+    assert fidelity.agreement_problem(report, 2 * measured) is None
+    assert fidelity.agreement_problem(report, 0) is None  # 0 accepts any
+    problem = fidelity.agreement_problem(report, measured / 2)
+    assert report["file"] in problem and f"{measured:.4f}" in problem and "int8" in problem
+    # Without held-out frames there is no agreement to judge.
+    latency_only = {key: value for key, value in report.items() if not key.startswith("abs_rel")}
+    assert fidelity.agreement_problem(latency_only, 1e-9) is None
+
+
 def test_sizes(tflite_file):
     float32 = os.path.getsize(tflite_file("float32")[0])
     assert os.path.getsize(tflite_file("float16")[0]) < 0.55 * float32

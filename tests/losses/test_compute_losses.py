@@ -7,10 +7,12 @@ import tensorflow as tf
 from sfmlearner_tf.config import LossConfig
 from sfmlearner_tf.geometry import intrinsics_pyramid, inverse_warp
 from sfmlearner_tf.losses import LossOutput, compute_losses
+from sfmlearner_tf.losses.multiscale import logit_range_penalty
+from sfmlearner_tf.models.dispnet import LOGIT_CEILING, LOGIT_FLOOR, disparity_from_logits
 
 HEIGHT, WIDTH = 32, 96
 K = np.array([[48.0, 0.0, 47.5], [0.0, 48.0, 15.5], [0.0, 0.0, 1.0]], np.float32)
-TERMS = ("total", "photometric", "smoothness", "explainability")
+TERMS = ("total", "photometric", "smoothness", "explainability", "logit_range")
 EVERYTHING = dict(ssim=True, min_reprojection=True, auto_mask=True, edge_aware_smoothness=True)
 
 
@@ -148,7 +150,7 @@ def test_explainability_term_and_weighting():
 def test_everything_on_gives_finite_values_and_gradients_under_tracing():
     # Two scales keep the traced gradient graph small; all four run in the per-switch tests.
     scales = 2
-    config = LossConfig(**EVERYTHING, full_res_warp=True, num_scales=scales)
+    config = LossConfig(**EVERYTHING, full_res_warp=True, num_scales=scales, logit_range_weight=0.01)
     spec = tf.TensorSpec
     traces = []
 
@@ -159,13 +161,14 @@ def test_everything_on_gives_finite_values_and_gradients_under_tracing():
         [spec([None, HEIGHT >> s, WIDTH >> s, 1], tf.float16) for s in range(scales)],
         spec([None, 2, 6], tf.float16),
         [spec([None, HEIGHT >> s, WIDTH >> s, 2], tf.float16) for s in range(scales)],
+        [spec([None, HEIGHT >> s, WIDTH >> s, 1], tf.float16) for s in range(scales)],
     ])
-    def losses_and_grads(target, sources, intrinsics, disparities, poses, masks):
+    def losses_and_grads(target, sources, intrinsics, disparities, poses, masks, logits):
         traces.append(1)
         with tf.GradientTape() as tape:
-            tape.watch([disparities, poses, masks])
-            output = compute_losses(config, target, sources, intrinsics, disparities, poses, masks)
-        return output.terms, tape.gradient(output.terms["total"], [disparities, poses, masks])
+            tape.watch([disparities, poses, masks, logits])
+            output = compute_losses(config, target, sources, intrinsics, disparities, poses, masks, logits)
+        return output.terms, tape.gradient(output.terms["total"], [disparities, poses, masks, logits])
 
     rng = np.random.default_rng(0)
     for batch in (1, 3):
@@ -178,10 +181,14 @@ def test_everything_on_gives_finite_values_and_gradients_under_tracing():
             for s in range(scales)
         ]
         poses = tf.constant(rng.uniform(-0.5, 0.5, [batch, 2, 6]), tf.float16)
+        logits = [  # some beyond LOGIT_FLOOR and LOGIT_CEILING
+            tf.constant(rng.uniform(-15.0, 6.0, [batch, HEIGHT >> s, WIDTH >> s, 1]), tf.float16)
+            for s in range(scales)
+        ]
         sources = np.concatenate([_texture(batch, 1), _texture(batch, 2)], -1)
         intrinsics = _pyramid(batch)[:, :scales]
         terms, grads = losses_and_grads(_texture(batch), sources, intrinsics, disparities, poses,
-                                        masks)
+                                        masks, logits)
         for name in TERMS:
             assert terms[name].dtype == tf.float32 and np.isfinite(float(terms[name])), name
             assert float(terms[name]) > 0.0, name
@@ -206,6 +213,38 @@ def test_each_switch_alone_is_finite(switch):
     grads = tape.gradient(output.terms["total"], [disparities, poses])
     assert all(np.isfinite(float(v)) for v in output.terms.values())
     assert all(np.all(np.isfinite(g.numpy())) for g in tf.nest.flatten(grads))
+
+
+def test_logit_range_penalty_known_values():
+    logits = tf.constant([LOGIT_FLOOR - 2.0, LOGIT_FLOOR, 0.0, LOGIT_CEILING, LOGIT_CEILING + 1.0])
+    # Only the two saturated logits count, by their distance outside the range.
+    np.testing.assert_allclose(float(logit_range_penalty(logits)), (2.0 + 1.0) / 5, rtol=1e-6)
+    # At the bounds the disparity is within 5 % of its floor 0.01 and of its ceiling 10.01.
+    floor, ceiling = disparity_from_logits(tf.constant([LOGIT_FLOOR, LOGIT_CEILING])).numpy()
+    np.testing.assert_allclose([floor, ceiling], [0.0105, 10.01 - 0.5], rtol=1e-4)
+
+
+def test_logit_range_term_and_gradient():
+    target = _texture(1, 0)
+    sources = np.concatenate([_texture(1, 3), _texture(1, 4)], -1)
+    poses = np.zeros([1, 2, 6], np.float32)
+    # Finest scale 3 below the floor, the others inside the range.
+    logits = [tf.Variable(tf.fill([1, HEIGHT >> s, WIDTH >> s, 1], LOGIT_FLOOR - 3.0 if s == 0 else 0.0))
+              for s in range(4)]
+    config = LossConfig(explain_weight=0.0, logit_range_weight=0.01)
+    with tf.GradientTape() as tape:
+        disparities = [disparity_from_logits(x) for x in logits]
+        output = compute_losses(config, target, sources, _pyramid(1), disparities, poses, None, logits)
+    np.testing.assert_allclose(float(output.terms["logit_range"]), 0.01 * 3.0, rtol=1e-5)
+    total = sum(float(output.terms[k]) for k in TERMS[1:])
+    np.testing.assert_allclose(float(output.terms["total"]), total, rtol=1e-6)
+    # Gradient descent raises the saturated logits (the photometric term barely sees them).
+    assert float(tf.reduce_mean(tape.gradient(output.terms["total"], logits[0]))) < 0
+    # Off (the paper), it is 0 and needs no logits.
+    off = compute_losses(LossConfig(explain_weight=0.0), target, sources, _pyramid(1), disparities, poses)
+    assert float(off.terms["logit_range"]) == 0.0
+    with pytest.raises(ValueError, match="logit_range_weight=0.01 needs 4 disparity logit scales"):
+        compute_losses(config, target, sources, _pyramid(1), disparities, poses)
 
 
 def test_rejects_inconsistent_inputs():
