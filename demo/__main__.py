@@ -32,7 +32,9 @@ flags.DEFINE_integer("seed", 0, "Seed of the synthetic world (held-out worlds us
 flags.DEFINE_integer("train_steps", 600, "Training steps (600 at 64x208 take about 4 minutes on 2 CPU cores).")
 flags.DEFINE_integer("batch_size", 4, "Training batch size.")
 # The later-work losses learn depth within the demo's budget; the paper's do not (README).
-flags.DEFINE_list("train_flags", [f"--flagfile={LOSS_FLAGFILE}", "--learning_rate=5e-4"],
+# The logit-range term keeps the trained network exportable to int8 (BUILD.md, "int8 fidelity").
+flags.DEFINE_list("train_flags",
+                  [f"--flagfile={LOSS_FLAGFILE}", "--learning_rate=5e-4", "--logit_range_weight=0.01"],
                   "Flags for sfmlearner_tf.train, e.g. --train_flags= for the paper's loss and learning rate.")
 flags.DEFINE_string("dataset_dir", "", "Train on these TFRecords (train/val splits) instead of the synthetic world.")
 flags.DEFINE_string("heldout_dir", "", "With --dataset_dir: TFRecords of the held-out split 'test' to evaluate on.")

@@ -108,7 +108,7 @@ def agreement_problem(report: dict, max_abs_rel_vs_keras: float) -> Optional[str
     A quantized network can come out of conversion computing something else than the network
     that was trained: a run whose decoder activations grew to hundreds gave int8 depth 41 %
     away from its Keras model's (BUILD.md, "int8 fidelity"). The file is still valid, so only the
-    report can tell; this turns its number into a verdict.
+    report can tell; this turns its number into a verdict and names the remedies.
 
     Args:
       report: from `fidelity_report` (without held-out frames it has no agreement, and passes).
@@ -121,8 +121,9 @@ def agreement_problem(report: dict, max_abs_rel_vs_keras: float) -> Optional[str
         f"{report['file']}: {report['quantization']} depth differs from the Keras model's by abs_rel "
         f"{abs_rel:.4f} (worst frame {report['abs_rel_vs_keras_max']:.4f}) on {report['num_images']} held-out "
         f"frames, above the accepted {max_abs_rel_vs_keras}. The file and its report are kept for inspection, "
-        "but this model does not compute the network that was trained. Use a format that keeps float "
-        "activations (float16, float32), or see BUILD.md, 'int8 fidelity'."
+        "but this model does not compute the network that was trained. Train (or fine-tune) with "
+        "--logit_range_weight=0.01, which keeps the network's activations within int8's reach, or use a "
+        "format with float activations (float16, float32); see BUILD.md, 'int8 fidelity'."
     )
 
 
