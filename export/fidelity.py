@@ -121,7 +121,7 @@ def agreement_problem(report: dict, max_abs_rel_vs_keras: float) -> Optional[str
         f"{report['file']}: {report['quantization']} depth differs from the Keras model's by abs_rel "
         f"{abs_rel:.4f} (worst frame {report['abs_rel_vs_keras_max']:.4f}) on {report['num_images']} held-out "
         f"frames, above the accepted {max_abs_rel_vs_keras}. The file and its report are kept for inspection, "
-        "but this model does not compute the network that was trained. Train (or fine-tune) with "
+        "but this model does not compute the network that was trained. Train with "
         "--logit_range_weight=0.01, which keeps the network's activations within int8's reach, or use a "
         "format with float activations (float16, float32); see BUILD.md, 'int8 fidelity'."
     )
