@@ -6,8 +6,7 @@ import tensorflow as tf
 
 from sfmlearner_tf.config import LossConfig
 from sfmlearner_tf.geometry import intrinsics_pyramid, inverse_warp
-from sfmlearner_tf.losses import LossOutput, compute_losses
-from sfmlearner_tf.losses.multiscale import logit_range_penalty
+from sfmlearner_tf.losses import LossOutput, compute_losses, logit_range_penalty
 from sfmlearner_tf.models.dispnet import LOGIT_CEILING, LOGIT_FLOOR, disparity_from_logits
 
 HEIGHT, WIDTH = 32, 96
