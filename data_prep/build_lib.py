@@ -21,6 +21,7 @@ from data_prep.progress import Progress
 from data_prep.readers.base import Sequence
 from data_prep.writer import DatasetWriter, shard_count
 from sfmlearner_tf.data.features import encode_snippet
+from sfmlearner_tf.geometry import resize_intrinsics
 
 # Frames decoded per round trip to the workers: large enough to keep them busy, small enough that
 # a window of encoded frames (and target depths) stays a few tens of MB.
@@ -53,23 +54,6 @@ class BuildOptions:
             raise ValueError(f"num_workers must be >= 1, got {self.num_workers}")
         # Validates seq_length and frame_stride with the same messages the builder would give.
         snippets.snippet_positions(np.arange(0), self.seq_length, self.frame_stride)
-
-
-def scaled_intrinsics(intrinsics: np.ndarray, native_size: tuple, size: tuple) -> np.ndarray:
-    """K of a (cropped) native image of `native_size` resized to `size`, both (height, width).
-
-    The reference convention: fx, cx scale by W'/W and fy, cy by H'/H. (With pixel centres at
-    integers the exact map is c' = (c + 0.5)·s - 0.5; the half-pixel difference is what the
-    published models were trained with, so it is kept.)
-    """
-    scale_y = size[0] / native_size[0]
-    scale_x = size[1] / native_size[1]
-    out = np.array(intrinsics, np.float64)
-    out[0, 0] *= scale_x
-    out[0, 2] *= scale_x
-    out[1, 1] *= scale_y
-    out[1, 2] *= scale_y
-    return out
 
 
 class _FrameMapper:
@@ -105,7 +89,8 @@ def _sequence_records(sequence: Sequence, positions: np.ndarray, options: BuildO
     # Cropping keeps the top rows, so K is unchanged by the crop itself (reference: int(0.75·H)).
     crop_rows = int(native_height * (1.0 - sequence.crop_bottom))
     size = (options.height, options.width)
-    intrinsics = scaled_intrinsics(sequence.intrinsics, (crop_rows, native_width), size)
+    # The frames are resized by pillow, which maps pixel areas as tf.image.resize does.
+    intrinsics = resize_intrinsics(sequence.intrinsics, size[1] / native_width, size[0] / crop_rows).numpy()
     middle = options.seq_length // 2
     targets = set(positions[:, middle].tolist())
     needed = np.unique(positions)

@@ -11,6 +11,9 @@ import json
 from typing import Any
 
 STRATEGIES = ("default", "mirrored", "multi_worker")
+# The networks' hidden-layer activations: the paper's ReLU, or ELU, whose gradient is never 0 so
+# that no unit can die (monodepth2's decoder uses it; README, 'Training health').
+ACTIVATIONS = ("relu", "elu")
 MIXED_PRECISION_DTYPES = ("auto", "float16", "bfloat16")
 
 
@@ -28,6 +31,8 @@ class ModelConfig:
     seq_length: int = 3
     # Explainability mask head: 2 = two-class softmax per source (the paper), 1 = sigmoid.
     mask_channels: int = 2
+    # Hidden-layer activation of both networks: relu (the paper) or elu.
+    activation: str = "relu"
 
     def __post_init__(self):
         _require(
@@ -38,6 +43,7 @@ class ModelConfig:
             self.seq_length >= 2, f"seq_length must be at least 2, got {self.seq_length}"
         )
         _require(self.mask_channels in (1, 2), f"mask_channels must be 1 or 2, got {self.mask_channels}")
+        _require(self.activation in ACTIVATIONS, f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
 
     @property
     def num_source(self) -> int:
@@ -88,8 +94,6 @@ class DataConfig:
 
     dataset_dir: str = ""
     batch_size: int = 4
-    # Serialized records; an iterator checkpoint holds the whole buffer (128 × ~0.3 MB at 128×416 PNG).
-    shuffle_buffer: int = 128
     augment: bool = True
     # Random zoom factor drawn from [1, max_scale], then a random crop back to the input size.
     max_scale: float = 1.15
@@ -100,7 +104,6 @@ class DataConfig:
 
     def __post_init__(self):
         _require(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
-        _require(self.shuffle_buffer >= 0, f"shuffle_buffer must be >= 0, got {self.shuffle_buffer}")
         _require(self.max_scale >= 1.0, f"max_scale must be >= 1, got {self.max_scale}")
         for name in ("brightness", "contrast", "saturation"):
             value = getattr(self, name)
@@ -172,6 +175,8 @@ class Config:
         for name, section_cls in SECTIONS.items():
             section_values = dict(values.get(name, {}))
             known = {field.name for field in dataclasses.fields(section_cls)}
+            for retired in RETIRED_FIELDS.get(name, ()):
+                section_values.pop(retired, None)
             extra = set(section_values) - known
             _require(not extra, f"unknown fields {sorted(extra)} in config section {name!r}")
             built[name] = section_cls(**section_values)
@@ -181,5 +186,9 @@ class Config:
     def from_json(cls, text: str) -> "Config":
         return cls.from_dict(json.loads(text))
 
+
+# Fields that earlier versions wrote into config.json and that no longer mean anything; a saved
+# run that has them still loads. (`shuffle_buffer`: training now draws a full shuffle of the split.)
+RETIRED_FIELDS = {"data": ("shuffle_buffer",)}
 
 SECTIONS = {"model": ModelConfig, "loss": LossConfig, "data": DataConfig, "train": TrainConfig}

@@ -11,8 +11,10 @@
   python -m sfmlearner_tf.evaluate --mode=pose --model=RUN --dataset_dir=DATA --split=test --output_file=pose.json
   python -m sfmlearner_tf.evaluate --mode=pose --dataset_format=kitti_odom --dataset_dir=ODOM --sequence=09 ...
 
-The JSON holds the model's numbers beside the baselines (constant depth / zero motion). A bad
-setup prints one line on stderr and exits with status 2.
+The JSON holds the model's numbers beside the baselines (constant depth and the model's own mean
+map / zero motion) and, for a run directory, its training-health record (a collapse recorded
+during training is repeated on the console). A bad setup prints one line on stderr and exits with
+status 2.
 """
 
 import json
@@ -23,6 +25,7 @@ from absl import app, flags
 
 from sfmlearner_tf import atomic_write
 from sfmlearner_tf.evaluation import depth_eval, pose_runs
+from sfmlearner_tf.run_dir import collapse_warning, read_health
 
 DEPTH_FORMATS = ("tfrecords", "kitti_eigen", "folders")
 POSE_FORMATS = ("tfrecords",) + pose_runs.DATASET_FORMATS
@@ -107,6 +110,10 @@ def main(argv):
     except (ValueError, FileNotFoundError) as error:
         _fail(str(error))
     result["model_path"] = FLAGS.model
+    result["training_health"] = read_health(FLAGS.model)
+    warning = collapse_warning(result["training_health"])
+    if warning:
+        print(warning)
     if FLAGS.output_file:
         atomic_write.write_text(FLAGS.output_file, json.dumps(result, indent=2, sort_keys=True))
         print(f"wrote {FLAGS.output_file}")

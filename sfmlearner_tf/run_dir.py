@@ -1,14 +1,16 @@
 """The layout of a run directory, and loading the networks from it.
 
 Shared by training (which writes it), evaluation, inference, export, the demo and the benchmarks.
-A run's `checkpoint_dir` holds `config.json` (the `Config` of the run) and the
-`tf.train.CheckpointManager` files. The checkpoint object's keys are `depth_net` and `pose_net`
+A run's `checkpoint_dir` holds `config.json` (the `Config` of the run), `health.json` (the
+training-health verdict, `training/health.py`) and the `tf.train.CheckpointManager` files. The checkpoint object's keys are `depth_net` and `pose_net`
 (plus `optimizer`, `step` and `iterator` while training), so any program can restore just the
 networks.
 """
 
 import dataclasses
+import json
 import os
+from typing import Optional
 
 import tensorflow as tf
 
@@ -17,6 +19,7 @@ from sfmlearner_tf.config import Config
 from sfmlearner_tf.models import DispNet, PoseExpNet
 
 CONFIG_FILE = "config.json"
+HEALTH_FILE = "health.json"
 # Sections whose change makes a saved run a different model: resuming with them changed is an error.
 FIXED_SECTIONS = ("model", "loss")
 
@@ -24,11 +27,12 @@ FIXED_SECTIONS = ("model", "loss")
 def build_models(config: Config) -> tuple[DispNet, PoseExpNet]:
     """Creates both networks for `config` and builds their weights with a dummy batch."""
     model = config.model
-    depth_net = DispNet()
+    depth_net = DispNet(activation=model.activation)
     pose_net = PoseExpNet(
         num_source=model.num_source,
         explainability=config.loss.explainability,
         mask_channels=model.mask_channels,
+        activation=model.activation,
     )
     image = tf.zeros([1, model.height, model.width, 3])
     depth_net(image)
@@ -96,3 +100,23 @@ def restore_networks(path: str, depth_net, pose_net) -> str:
     status = tf.train.Checkpoint(depth_net=depth_net, pose_net=pose_net).read(prefix)
     status.expect_partial().assert_existing_objects_matched()
     return prefix
+
+
+def read_health(path: str) -> Optional[dict]:
+    """The `health.json` of a run (directory or checkpoint prefix), or None where there is none
+    (a SavedModel, a run from before health was recorded)."""
+    run_dir = path if tf.io.gfile.isdir(path) else os.path.dirname(path)
+    health_path = os.path.join(run_dir, HEALTH_FILE)
+    if not tf.io.gfile.exists(health_path):
+        return None
+    with tf.io.gfile.GFile(health_path) as f:
+        return json.load(f)
+
+
+def collapse_warning(health: Optional[dict]) -> Optional[str]:
+    """One line repeating a run's collapse verdict, or None for a healthy (or unknown) run."""
+    if not health or not health.get("collapse"):
+        return None
+    collapse = health["collapse"]
+    return (f"WARNING: training recorded a collapsed depth network at step {collapse['step']} "
+            f"({collapse['layer']}: {collapse['reason']}): its depth does not depend on the image")

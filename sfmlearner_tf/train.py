@@ -5,7 +5,8 @@
 Every field of the model, loss, data and train config is a flag of the same name (see `--helpfull`).
 Restarting with the same --checkpoint_dir resumes; flags not given then keep the saved run's
 values, and a model/loss flag that contradicts them is an error. A bad setup prints one line on
-stderr and exits with status 2; NaN/Inf in training exits with status 3.
+stderr and exits with status 2; NaN/Inf in training exits with status 3, unreadable training data
+with status 4 (naming the shard and the record); the last checkpoint stays the last good one.
 """
 
 import os
@@ -16,7 +17,7 @@ from absl import app, flags
 from sfmlearner_tf.config import Config
 from sfmlearner_tf.flags import config_from_flags, define_config_flags
 from sfmlearner_tf.run_dir import CONFIG_FILE, read_config
-from sfmlearner_tf.training.trainer import NonFiniteError, Trainer
+from sfmlearner_tf.training.trainer import NonFiniteError, Trainer, TrainingDataError
 
 define_config_flags()
 FLAGS = flags.FLAGS
@@ -42,6 +43,8 @@ def main(argv):
         trainer.run()
     except NonFiniteError as error:
         _fail(str(error), 3)
+    except TrainingDataError as error:
+        _fail(str(error), 4)
 
 
 if __name__ == "__main__":

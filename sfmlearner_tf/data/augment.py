@@ -13,7 +13,7 @@ gives the same augmentation on every run and after an input-pipeline checkpoint 
 import tensorflow as tf
 
 from sfmlearner_tf.config import DataConfig
-from sfmlearner_tf.data.decode import resized_intrinsics
+from sfmlearner_tf.geometry import resize_intrinsics
 
 # ITU-R BT.601 luma weights, the grey level that contrast and saturation blend towards.
 _LUMA = (0.299, 0.587, 0.114)
@@ -52,7 +52,7 @@ def scale_and_crop(snippet: dict, seed: tf.Tensor, max_scale: float) -> dict:
     out = dict(snippet)
     out["frames"] = tf.ensure_shape(zoom(frames, "bilinear"), frames.shape)
     # The realised scale is the rounded size's ratio, not the drawn s.
-    out["intrinsics"] = resized_intrinsics(
+    out["intrinsics"] = resize_intrinsics(
         snippet["intrinsics"],
         tf.cast(new_width, tf.float32) / width,
         tf.cast(new_height, tf.float32) / height,

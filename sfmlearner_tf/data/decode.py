@@ -11,32 +11,7 @@ The intermediate form shared by decoding and augmentation is a *snippet* dict:
 import tensorflow as tf
 
 from sfmlearner_tf.data import features
-
-
-def resized_intrinsics(intrinsics: tf.Tensor, scale_x, scale_y, offset_x=0.0, offset_y=0.0) -> tf.Tensor:
-    """K of an image resized by (scale_x, scale_y) and then cropped at (offset_x, offset_y).
-
-    `tf.image.resize` samples with half-pixel centres: output pixel u' sees input position
-    (u' + 0.5) / s - 0.5. Inverting, an input column u lands at u' = (u + 0.5)·s - 0.5, so
-        fx' = s·fx,   cx' = (cx + 0.5)·s - 0.5 - offset_x
-    and likewise for y (the skew scales with x). Cropping shifts the principal point only.
-
-    Args:
-      intrinsics: float32 [3, 3].
-      scale_x, scale_y: float32 scalars, new size / old size.
-      offset_x, offset_y: float32 scalars, the crop's top-left corner in the resized image.
-
-    Returns:
-      float32 [3, 3].
-    """
-    scale_x = tf.cast(scale_x, tf.float32)
-    scale_y = tf.cast(scale_y, tf.float32)
-    fx, skew, cx = intrinsics[0, 0] * scale_x, intrinsics[0, 1] * scale_x, intrinsics[0, 2]
-    fy, cy = intrinsics[1, 1] * scale_y, intrinsics[1, 2]
-    cx = (cx + 0.5) * scale_x - 0.5 - tf.cast(offset_x, tf.float32)
-    cy = (cy + 0.5) * scale_y - 0.5 - tf.cast(offset_y, tf.float32)
-    zero, one = tf.zeros([]), tf.ones([])
-    return tf.reshape(tf.stack([fx, skew, cx, zero, fy, cy, zero, zero, one]), [3, 3])
+from sfmlearner_tf.geometry import resize_intrinsics
 
 
 def make_decoder(info: dict, height: int, width: int):
@@ -64,7 +39,7 @@ def make_decoder(info: dict, height: int, width: int):
         intrinsics = tf.reshape(example["intrinsics"], [3, 3])
         if resize:
             frames = tf.image.resize(frames, [height, width], antialias=True)
-            intrinsics = resized_intrinsics(intrinsics, width / stored_width, height / stored_height)
+            intrinsics = resize_intrinsics(intrinsics, width / stored_width, height / stored_height)
         snippet = {
             "frames": tf.clip_by_value(frames, 0.0, 1.0),
             "intrinsics": intrinsics,

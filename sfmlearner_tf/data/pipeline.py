@@ -1,32 +1,38 @@
 """The `tf.data` input pipeline: TFRecord shards -> batches of target, sources and intrinsics.
 
-Training order of operations (each step says why it sits where it does):
-  shard list (shuffled each epoch, repeated) -> interleave over up to 64 shards (the
-  builder writes contiguous runs of a sequence per shard, so reading many at once mixes
-  sequences) -> shuffle of *serialized* records (small, and before the costly decode) ->
-  running index (seeds the stateless augmentation) -> parse, decode, resize,
-  augment -> batch -> intrinsics pyramid, target/sources split -> prefetch.
+Training draws a uniform shuffle of the whole split, whatever the number and order of its shards
+(a user's single video is one shard of snippets in time order). The pipeline first walks the
+shards' record headers (`shards.record_layout`: milliseconds, no data read) to know where every
+record lies; then position g of the endless training stream is record
 
-Iterator checkpoints (`tf.train.Checkpoint(iterator=iter(dataset))`) use tf.data's symbolic
-checkpointing: the state is the shard position plus the shuffle buffer's serialized records, not
-the decoded prefetch and map buffers, so its size is about `shuffle_buffer` × record size.
-Symbolic checkpoints restore positions, not contents, so every stage must replay identically:
-the shuffles are always seeded from `seed` and the parallel maps keep their order. The batches
-are therefore a function of `seed` alone (TF 2.21 can save neither a non-deterministic parallel
-map nor a parallel interleave safely in this mode).
+    index_shuffle(g mod N, seed=(seed, g div N))
+
+of the N records, a pseudo-random permutation computed per position (a Feistel network), not
+drawn from a buffer: every epoch visits each record once in a fresh uniform order, the memory
+needed is a few integers per record, and the input's whole state is the position. Each record
+is read by seeking to it. A resumed run therefore continues the same permutation exactly by
+starting at position `steps done × batch size` (`start`), with nothing of tf.data's iterator
+state in the checkpoint; this works the same for one device or several.
+
+Order of operations in training: positions -> read the record -> parse, decode, resize,
+augment (seeded by the position) -> batch -> intrinsics pyramid, target/sources split ->
+prefetch. Evaluation reads the shards once, in file order.
 """
 
 from typing import Optional
 
+import numpy as np
 import tensorflow as tf
 
 from sfmlearner_tf.config import DataConfig, ModelConfig
 from sfmlearner_tf.data import augment, dataset_info, decode, shards
 from sfmlearner_tf.geometry import intrinsics_pyramid
 
-# Shards read at once while training, each through a read buffer of _READ_BUFFER_BYTES.
-_MAX_OPEN_SHARDS = 64
 _READ_BUFFER_BYTES = 256 * 1024
+# Records read at once while training (each is a seek and one read).
+_PARALLEL_READS = 4
+# The training stream's end: never reached (2^62 positions).
+_STREAM_END = 2**62
 
 
 def make_dataset(
@@ -38,21 +44,25 @@ def make_dataset(
     training: bool = True,
     seed: int = 0,
     input_context: Optional[tf.distribute.InputContext] = None,
+    start: int = 0,
 ) -> tf.data.Dataset:
     """Batches of snippets from a dataset written by `data_prep.build_tfrecords`.
 
     Args:
       dataset_dir: folder with dataset.json and the TFRecord shards.
       split: split name in dataset.json (`train`, `val`, `test`).
-      data_config: batch size, shuffle buffer, augmentation.
+      data_config: batch size, augmentation.
       model_config: the networks' height, width and seq_length (must equal the dataset's).
       num_scales: levels of the intrinsics pyramid.
-      training: True: shuffled, augmented (if `data_config.augment`), repeated forever,
-        incomplete batches dropped. False: one pass in file order, no augmentation.
-      seed: seeds the shard and record shuffles and the augmentation (same seed, same batches).
+      training: True: an endless stream of uniform shuffles of the split (module docstring),
+        augmented (if `data_config.augment`), incomplete batches dropped. False: one pass in
+        file order, no augmentation.
+      seed: seeds the shuffle and the augmentation (same seed, same batches).
       input_context: from `strategy.distribute_datasets_from_function`; this pipeline then
-        reads its share of the shards (or of each shard's records when there are fewer shards
-        than pipelines) and batches `input_context.get_per_replica_batch_size(batch_size)`.
+        reads every `num_input_pipelines`-th position of the stream (training) or its share of
+        the shards (evaluation), and batches `input_context.get_per_replica_batch_size(batch_size)`.
+      start: training only: the snippets this pipeline has already delivered (a resumed run:
+        steps done × global batch / input pipelines); the stream continues from there.
 
     Returns:
       A dataset of dicts:
@@ -65,7 +75,8 @@ def make_dataset(
 
     Raises:
       FileNotFoundError: no dataset.json or a listed shard is missing (the path is quoted).
-      ValueError: the dataset's seq_length differs from the model's, or an unknown split.
+      ValueError: the dataset's seq_length differs from the model's, an unknown split, or a
+        split without records.
       shards.CorruptShardError: a shard is truncated or has a damaged record header.
     """
     info = dataset_info.read_dataset_info(dataset_dir)
@@ -76,28 +87,24 @@ def make_dataset(
         )
     paths = dataset_info.shard_paths(dataset_dir, split)
     # Cheap (headers only): a truncated shard fails here, named, instead of mid-training.
-    for path in paths:
-        shards.check_shard_framing(path)
+    layouts = [shards.record_layout(path) for path in paths]
 
     batch_size = data_config.batch_size
     if input_context is not None:
         batch_size = input_context.get_per_replica_batch_size(batch_size)
-    records = _records(paths, training, seed, input_context)
-    if training and data_config.shuffle_buffer > 1:
-        records = records.shuffle(data_config.shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-
     decode_snippet = decode.make_decoder(info, model_config.height, model_config.width)
-    if training and data_config.augment:
+    if training:
+        records = _shuffled_records(paths, layouts, seed, start, input_context)
 
-        def decode_and_augment(index, serialized):
-            element_seed = tf.stack([tf.constant(seed, tf.int64), index])
-            return augment.augment_snippet(decode_snippet(serialized), element_seed, data_config)
+        def decode_and_augment(position, serialized):
+            snippet = decode_snippet(serialized)
+            if not data_config.augment:
+                return snippet
+            return augment.augment_snippet(snippet, tf.stack([tf.constant(seed, tf.int64), position]), data_config)
 
-        # The running index seeds each snippet's augmentation. (A scan, not `enumerate`: tf.data
-        # cannot restore a symbolic checkpoint of a zip that follows a shuffle.)
-        indexed = records.scan(tf.constant(0, tf.int64), lambda count, record: (count + 1, (count, record)))
-        snippets = indexed.map(decode_and_augment, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        snippets = records.map(decode_and_augment, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     else:
+        records = _file_order_records(paths, input_context)
         snippets = records.map(decode_snippet, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 
     target_index = model_config.seq_length // 2
@@ -108,12 +115,45 @@ def make_dataset(
     )
     options = tf.data.Options()
     options.deterministic = True
-    options.experimental_symbolic_checkpoint = True
     return batches.prefetch(tf.data.AUTOTUNE).with_options(options)
 
 
-def _records(paths: list, training: bool, seed: int, input_context) -> tf.data.Dataset:
-    """Serialized examples of this input pipeline's share of `paths` (string [])."""
+def _shuffled_records(paths: list, layouts: list, seed: int, start: int, input_context) -> tf.data.Dataset:
+    """(position int64 [], serialized example string []): the training stream (module docstring)."""
+    shard_of = np.concatenate([np.full(len(layout.offsets), i, np.int64) for i, layout in enumerate(layouts)])
+    num_records = len(shard_of)
+    if num_records == 0:
+        raise ValueError(f"the shards {paths} hold no records")
+    offsets = np.concatenate([np.asarray(layout.offsets, np.int64) for layout in layouts])
+    lengths = np.concatenate([np.asarray(layout.lengths, np.int64) for layout in layouts])
+    # FixedLengthRecordDataset reads one record of `lengths` bytes between a header and a footer
+    # of the given sizes: a seek to the record, with the TFRecord framing on either side skipped.
+    footers = np.asarray([layout.size for layout in layouts], np.int64)[shard_of] - offsets - lengths
+    paths, shard_of = tf.constant(paths), tf.constant(shard_of)
+    offsets, lengths, footers = tf.constant(offsets), tf.constant(lengths), tf.constant(footers)
+
+    count, index = 1, 0
+    if input_context is not None:
+        count, index = input_context.num_input_pipelines, input_context.input_pipeline_id
+
+    def read(position):
+        epoch, rank = position // num_records, position % num_records
+        record = tf.random.experimental.index_shuffle(
+            rank, seed=tf.stack([tf.constant(seed, tf.int64), epoch]), max_index=num_records - 1)
+        data = tf.data.FixedLengthRecordDataset(
+            tf.gather(paths, tf.gather(shard_of, record)), record_bytes=tf.gather(lengths, record),
+            header_bytes=tf.gather(offsets, record), footer_bytes=tf.gather(footers, record),
+            buffer_size=_READ_BUFFER_BYTES)
+        return data.map(lambda serialized: (position, serialized))
+
+    positions = tf.data.Dataset.range(index + count * start, _STREAM_END, count)
+    # Each inner dataset holds one record, so the interleave keeps the positions' order.
+    return positions.interleave(read, cycle_length=_PARALLEL_READS, block_length=1,
+                                num_parallel_calls=_PARALLEL_READS, deterministic=True)
+
+
+def _file_order_records(paths: list, input_context) -> tf.data.Dataset:
+    """Serialized examples of this input pipeline's share of `paths`, once, in file order."""
     record_shard = None
     if input_context is not None and input_context.num_input_pipelines > 1:
         count, index = input_context.num_input_pipelines, input_context.input_pipeline_id
@@ -128,15 +168,7 @@ def _records(paths: list, training: bool, seed: int, input_context) -> tf.data.D
         file_records = tf.data.TFRecordDataset(path, buffer_size=_READ_BUFFER_BYTES)
         return file_records.shard(*record_shard) if record_shard else file_records
 
-    files = tf.data.Dataset.from_tensor_slices(paths)
-    if not training:
-        return files.flat_map(read)
-    files = files.shuffle(len(paths), seed=seed, reshuffle_each_iteration=True).repeat()
-    # One thread reads round-robin from the open shards: reading is a copy out of a buffer,
-    # cheap next to decoding (parallel below). A parallel interleave would also work, but in
-    # TF 2.21 an iterator restored from a symbolic checkpoint then hangs when it is destroyed
-    # after a shard has ended.
-    return files.interleave(read, cycle_length=min(len(paths), _MAX_OPEN_SHARDS), block_length=1)
+    return tf.data.Dataset.from_tensor_slices(paths).flat_map(read)
 
 
 def _model_inputs(batch: dict, target_index: int, num_scales: int) -> dict:

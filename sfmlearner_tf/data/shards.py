@@ -6,13 +6,14 @@ name, so the pipeline checks shards itself before reading them:
 
 - the *framing* check walks the length headers only (12 bytes read per record, the data skipped
   with a seek), so it costs milliseconds even for a large split. It finds truncated shards (an
-  interrupted copy or build) and damaged length fields, and it counts the records.
+  interrupted copy or build) and damaged length fields, counts the records and gives where each
+  one lies (`record_layout`), which the training pipeline reads them by.
 - the *data* check additionally verifies every record's data CRC with TensorFlow's reader, i.e. one
   full read of the shards: `verify_shards(..., check_data=True)`, run by hand or after a build.
 """
 
 import struct
-from typing import Optional, Sequence
+from typing import NamedTuple, Optional, Sequence
 
 import tensorflow as tf
 
@@ -61,8 +62,16 @@ class CorruptShardError(tf.errors.DataLossError):
         super().__init__(None, None, f"corrupt TFRecord shard {path}: {where} {reason}")
 
 
-def check_shard_framing(path: str) -> int:
-    """Walks the record headers of one shard; returns its number of records.
+class RecordLayout(NamedTuple):
+    """Where each record's data lies in a shard: byte `offsets` and `lengths` (int lists), file `size`."""
+
+    offsets: list
+    lengths: list
+    size: int
+
+
+def record_layout(path: str) -> RecordLayout:
+    """Walks the record headers of one shard: where every record's data starts and how long it is.
 
     Raises:
       CorruptShardError: a record is cut short or its length field fails its checksum.
@@ -71,10 +80,11 @@ def check_shard_framing(path: str) -> int:
     if not tf.io.gfile.exists(path):
         raise FileNotFoundError(f"TFRecord shard {path} not found")
     size = tf.io.gfile.stat(path).length
+    offsets, lengths = [], []
     offset = 0
-    count = 0
     with tf.io.gfile.GFile(path, "rb") as f:
         while offset < size:
+            count = len(offsets)
             header = f.read(_HEADER_BYTES)
             if len(header) < _HEADER_BYTES:
                 raise CorruptShardError(
@@ -89,10 +99,16 @@ def check_shard_framing(path: str) -> int:
                 raise CorruptShardError(
                     path, count, offset, f"is truncated: needs {end - offset} bytes, the file has {size - offset}"
                 )
+            offsets.append(offset + _HEADER_BYTES)
+            lengths.append(length)
             f.seek(end)
             offset = end
-            count += 1
-    return count
+    return RecordLayout(offsets, lengths, size)
+
+
+def check_shard_framing(path: str) -> int:
+    """Walks the record headers of one shard (see `record_layout`); returns its number of records."""
+    return len(record_layout(path).offsets)
 
 
 def check_shard_data(path: str) -> int:

@@ -6,8 +6,14 @@ Ground truth comes from one of
   * a folder of depth maps paired by name with a folder of images (`evaluate_depth_folders`).
 Each returns the same dict (see `DepthEvaluation.result`), ready for JSON.
 
-The constant baseline predicts one depth everywhere; median scaling turns it into the image's
-ground-truth median, so it is always evaluated with median scaling whatever the model uses.
+Two baselines stand beside the model:
+  * `constant` predicts one depth everywhere; median scaling turns it into the image's
+    ground-truth median, so it is always evaluated with median scaling whatever the model uses;
+  * `mean_map` is the model's own mean prediction over the evaluated images, used as one fixed
+    prediction for every image (with median scaling, each prediction is divided by its median
+    before the mean, so the map has no scale of its own). A model whose depth does not depend on
+    its input scores the same as its mean map (DESIGN.md, 'Training health'); `ratios` give
+    model / baseline for every metric.
 """
 
 import os
@@ -40,6 +46,15 @@ class DepthEvaluation:
         self.model = depth_metrics.DepthMetricsAccumulator()
         self.constant = depth_metrics.DepthMetricsAccumulator()
         self.skipped = []
+        # For the mean-map baseline: the sum of the predictions at the first one's size, and each
+        # image's ground truth kept as (shape, indices, values) of its evaluated pixels only.
+        self._prediction_sum = None
+        self._ground_truths = []
+
+    def _metrics(self, gt: np.ndarray, pred: np.ndarray, median_scaling: bool) -> dict:
+        settings = self.settings
+        return depth_metrics.compute_depth_metrics(
+            gt, pred, settings["min_depth"], settings["max_depth"], settings["crop"], median_scaling)
 
     def add(self, gt: np.ndarray, pred: np.ndarray, name: str = "") -> bool:
         """One image: gt float [H, W] (0 = unknown), pred float [h, w] (resized bilinearly to [H, W]).
@@ -47,32 +62,67 @@ class DepthEvaluation:
         Returns False (and records the name) when the image has no valid ground truth.
         """
         gt = np.asarray(gt, np.float32)
-        pred = image_io.resize_bilinear(np.asarray(pred, np.float32), gt.shape[0], gt.shape[1])
+        pred = np.asarray(pred, np.float32)
         settings = self.settings
-        if not depth_metrics.evaluation_mask(gt, settings["min_depth"], settings["max_depth"], settings["crop"]).any():
+        mask = depth_metrics.evaluation_mask(gt, settings["min_depth"], settings["max_depth"], settings["crop"])
+        if not mask.any():
             self.skipped.append(name)
             return False
-        self.model.add(depth_metrics.compute_depth_metrics(
-            gt, pred, settings["min_depth"], settings["max_depth"], settings["crop"], settings["median_scaling"]))
-        self.constant.add(depth_metrics.compute_depth_metrics(
-            gt, np.ones_like(gt), settings["min_depth"], settings["max_depth"], settings["crop"], True))
+        resized = image_io.resize_bilinear(pred, gt.shape[0], gt.shape[1])
+        self.model.add(self._metrics(gt, resized, settings["median_scaling"]))
+        self.constant.add(self._metrics(gt, np.ones_like(gt), True))
+
+        if settings["median_scaling"]:
+            pred = pred / max(float(np.median(pred)), 1e-12)
+        if self._prediction_sum is None:
+            self._prediction_sum = np.zeros_like(pred, np.float64)
+        self._prediction_sum += image_io.resize_bilinear(pred, *self._prediction_sum.shape)
+        indices = np.flatnonzero(mask)
+        self._ground_truths.append((gt.shape, indices, gt.ravel()[indices]))
         return True
 
+    def _mean_map_metrics(self) -> dict:
+        mean_map = (self._prediction_sum / len(self._ground_truths)).astype(np.float32)
+        accumulator = depth_metrics.DepthMetricsAccumulator()
+        for shape, indices, values in self._ground_truths:
+            gt = np.zeros(shape, np.float32)
+            gt.ravel()[indices] = values
+            accumulator.add(self._metrics(gt, image_io.resize_bilinear(mean_map, *shape),
+                                          self.settings["median_scaling"]))
+        return _without_count(accumulator.result())
+
     def result(self) -> dict:
-        """{"mode", "protocol", "settings", "num_images", "skipped", "metric_names", "model", "baselines"}."""
+        """{"mode", "protocol", "settings", "num_images", "skipped", "metric_names", "model",
+        "baselines": {"constant", "mean_map"}, "ratios": {"constant", "mean_map"}}.
+
+        `ratios[b][metric]` is model / baseline b (below 1 is better for the errors, above 1 for
+        the a1..a3 accuracies)."""
         if self.model.count == 0:
             raise ValueError(f"no image with valid ground truth was evaluated (skipped {len(self.skipped)})")
         model = self.model.result()
+        num_images = model.pop("num_images")
+        baselines = {"constant": _without_count(self.constant.result()), "mean_map": self._mean_map_metrics()}
+        ratios = {name: {metric: _ratio(model[metric], values[metric]) for metric in depth_metrics.DEPTH_METRIC_NAMES}
+                  for name, values in baselines.items()}
         return {
             "mode": "depth",
             "protocol": self.protocol,
             "settings": self.settings,
-            "num_images": model.pop("num_images"),
+            "num_images": num_images,
             "skipped": self.skipped,
             "metric_names": list(depth_metrics.DEPTH_METRIC_NAMES),
             "model": model,
-            "baselines": {"constant": {k: v for k, v in self.constant.result().items() if k != "num_images"}},
+            "baselines": baselines,
+            "ratios": ratios,
         }
+
+
+def _without_count(metrics: dict) -> dict:
+    return {k: v for k, v in metrics.items() if k != "num_images"}
+
+
+def _ratio(value: float, reference: float) -> float:
+    return float(value / reference) if reference else float("nan")
 
 
 def _as_model(model: Union[str, DepthModel]) -> DepthModel:
@@ -214,4 +264,8 @@ def evaluate_depth_folders(
 def format_depth_result(result: dict) -> str:
     rows = {"model": result["model"]}
     rows.update(result["baselines"])
-    return depth_metrics.format_depth_table(rows) + f"\n({result['num_images']} images, protocol {result['protocol']})"
+    ratios = result["ratios"]
+    return (depth_metrics.format_depth_table(rows)
+            + f"\nabs_rel: model / constant {ratios['constant']['abs_rel']:.3f}, "
+              f"model / mean_map {ratios['mean_map']['abs_rel']:.3f}"
+            + f"\n({result['num_images']} images, protocol {result['protocol']})")

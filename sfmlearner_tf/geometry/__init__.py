@@ -12,7 +12,7 @@ from sfmlearner_tf.geometry.camera import (
     inverse_intrinsics,
     pixel_grid,
     project,
-    scale_intrinsics,
+    resize_intrinsics,
 )
 from sfmlearner_tf.geometry.layer import ProjectiveWarp
 from sfmlearner_tf.geometry.pose import (
@@ -43,5 +43,5 @@ __all__ = [
     "pixel_grid",
     "pose_vec2mat",
     "project",
-    "scale_intrinsics",
+    "resize_intrinsics",
 ]

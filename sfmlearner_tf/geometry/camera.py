@@ -131,25 +131,38 @@ def inverse_intrinsics(intrinsics: tf.Tensor) -> tf.Tensor:
     return tf.stack([tf.stack(row, axis=-1) for row in rows], axis=-2)
 
 
-def scale_intrinsics(intrinsics: tf.Tensor, sx, sy) -> tf.Tensor:
-    """Intrinsics of the image resized by `sx` horizontally and `sy` vertically.
+def resize_intrinsics(intrinsics, scale_x, scale_y, offset_x=0.0, offset_y=0.0) -> tf.Tensor:
+    """K of an image resized by (`scale_x`, `scale_y`), then cropped at (`offset_x`, `offset_y`).
 
-    `fx, s, cx` are multiplied by `sx` and `fy, cy` by `sy` (the paper's convention, which treats
-    pixel coordinates as continuous from the image corner).
+    The project's one rule for every resize (the intrinsics pyramid, decoding, augmentation and
+    data prep; DESIGN.md, 'Intrinsics pyramid'). Pixel centres sit at integers, and resizing
+    maps pixel areas onto pixel areas, as `tf.image.resize`, pillow and 2x2 average pooling all
+    do: output pixel u' covers input [u' / s, (u' + 1) / s), so its centre is at input position
+    (u' + 0.5) / s - 0.5. Inverting, input column u lands at u' = (u + 0.5)·s - 0.5, and a crop
+    then subtracts its corner:
+
+        fx' = s_x fx,   skew' = s_x skew,   cx' = s_x cx + (s_x - 1) / 2 - offset_x
+        fy' = s_y fy,                       cy' = s_y cy + (s_y - 1) / 2 - offset_y
+
+    i.e. K' = A K with A = [[s_x, 0, (s_x - 1) / 2 - offset_x], [0, s_y, (s_y - 1) / 2 - offset_y],
+    [0, 0, 1]], the same map applied to pixel coordinates. (The paper's code multiplied cx, cy by
+    s, which is off by (1 - s) / 2 px: 0.44 px at the pyramid's scale 3.)
 
     Args:
-      intrinsics: float [..., 3, 3].
-      sx, sy: float scalars (Python numbers or tensors).
+      intrinsics: float [..., 3, 3] (numpy or tensor).
+      scale_x, scale_y: float scalars, new size / old size.
+      offset_x, offset_y: float scalars, the crop's top-left corner in the resized image.
 
     Returns:
-      float [..., 3, 3].
+      float32 [..., 3, 3].
     """
-    intrinsics = tf.convert_to_tensor(intrinsics)
-    sx = tf.cast(sx, intrinsics.dtype)
-    sy = tf.cast(sy, intrinsics.dtype)
-    one = tf.ones_like(sx)
-    scale = tf.reshape(tf.stack([sx, sy, one]), [3, 1])
-    return intrinsics * scale
+    intrinsics = tf.cast(intrinsics, tf.float32)
+    scale_x, scale_y = tf.cast(scale_x, tf.float32), tf.cast(scale_y, tf.float32)
+    shift_x = (scale_x - 1.0) / 2.0 - tf.cast(offset_x, tf.float32)
+    shift_y = (scale_y - 1.0) / 2.0 - tf.cast(offset_y, tf.float32)
+    zero, one = tf.zeros([]), tf.ones([])
+    resize = tf.reshape(tf.stack([scale_x, zero, shift_x, zero, scale_y, shift_y, zero, zero, one]), [3, 3])
+    return tf.linalg.matmul(tf.broadcast_to(resize, tf.shape(intrinsics)), intrinsics)
 
 
 def intrinsics_pyramid(intrinsics: tf.Tensor, num_scales: int) -> tf.Tensor:
@@ -160,13 +173,13 @@ def intrinsics_pyramid(intrinsics: tf.Tensor, num_scales: int) -> tf.Tensor:
       num_scales: Python int >= 1.
 
     Returns:
-      float [B, num_scales, 3, 3]; scale s has fx, fy, cx, cy (and skew) divided by 2^s.
+      float32 [B, num_scales, 3, 3]; scale s is `resize_intrinsics(K, 2^-s, 2^-s)`: fx, fy and
+      the skew divided by 2^s, and c' = (c + 0.5)·2^-s - 0.5, the centre of the 2^s x 2^s block
+      that area averaging (the loss's `area_downsample`) turns into one pixel.
     """
     if num_scales < 1:
         raise ValueError(f"num_scales must be >= 1, got {num_scales}")
     intrinsics = tf.convert_to_tensor(intrinsics)
     _check_intrinsics(intrinsics)
-    scales = [
-        scale_intrinsics(intrinsics, 0.5**s, 0.5**s) for s in range(num_scales)
-    ]
+    scales = [resize_intrinsics(intrinsics, 0.5**s, 0.5**s) for s in range(num_scales)]
     return tf.stack(scales, axis=1)

@@ -9,6 +9,9 @@ from typing import Optional, Sequence
 
 import keras
 
+# The hidden layers' activations a network may be built with (ModelConfig.activation).
+from sfmlearner_tf.config import ACTIVATIONS  # noqa: F401 (re-exported for the networks)
+
 # The coarsest disparity and mask (scale 3) must be exactly H/8 x W/8 so that each finer scale is
 # exactly twice the next coarser one (the losses and the 2x disparity upsampling rely on it).
 SIZE_MULTIPLE = 8
@@ -35,15 +38,15 @@ def conv(filters: int, kernel_size: int, strides: int = 1, activation: Optional[
     )
 
 
-def upconv(filters: int, kernel_size: int, name: Optional[str] = None,
-           dtype=None) -> keras.layers.Conv2DTranspose:
-    """A 'same'-padded stride-2 transposed conv + ReLU: exactly doubles height and width."""
+def upconv(filters: int, kernel_size: int, name: Optional[str] = None, dtype=None,
+           activation: str = "relu") -> keras.layers.Conv2DTranspose:
+    """A 'same'-padded stride-2 transposed conv + activation: exactly doubles height and width."""
     return keras.layers.Conv2DTranspose(
         filters,
         kernel_size,
         strides=2,
         padding="same",
-        activation="relu",
+        activation=activation,
         kernel_initializer="glorot_uniform",
         bias_initializer="zeros",
         name=name,

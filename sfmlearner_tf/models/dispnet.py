@@ -10,7 +10,7 @@ Layer by layer as the reference `disp_net` (tinghuiz/SfMLearner `nets.py`):
 - disparity heads `disp{i}` (3x3 conv to 1 channel) after `icnv4`..`icnv1`:
   `disp = 10 * sigmoid(x) + 0.01`, so depth = 1 / disp lies in [~0.1, 100).
 
-ReLU everywhere else, no normalization, no weight decay.
+ReLU everywhere else (or ELU with `activation="elu"`), no normalization, no weight decay.
 """
 
 import math
@@ -61,18 +61,22 @@ class DispNet(keras.Model):
     the heads' logits instead (the same walk).
     """
 
-    def __init__(self, name: str = "depth_net", **kwargs):
+    def __init__(self, activation: str = "relu", name: str = "depth_net", **kwargs):
         super().__init__(name=name, **kwargs)
+        if activation not in blocks.ACTIVATIONS:
+            raise ValueError(f"activation must be one of {blocks.ACTIVATIONS}, got {activation!r}")
+        self.activation = activation
         policy = self.dtype_policy
         # Every layer is its own attribute, named as in the reference: Keras' tracked lists are
         # invisible to `tf.train.Checkpoint`, attributes are not.
         layers = []
         for level, (filters, kernel) in enumerate(zip(ENCODER_CHANNELS, ENCODER_KERNELS), start=1):
-            layers.append(blocks.conv(filters, kernel, strides=2, name=f"cnv{level}", dtype=policy))
-            layers.append(blocks.conv(filters, kernel, name=f"cnv{level}b", dtype=policy))
+            layers.append(blocks.conv(filters, kernel, strides=2, activation=activation, name=f"cnv{level}",
+                                      dtype=policy))
+            layers.append(blocks.conv(filters, kernel, activation=activation, name=f"cnv{level}b", dtype=policy))
         for stage, filters in enumerate(DECODER_CHANNELS, start=1):
-            layers.append(blocks.upconv(filters, 3, name=f"upcnv{stage}", dtype=policy))
-            layers.append(blocks.conv(filters, 3, name=f"icnv{stage}", dtype=policy))
+            layers.append(blocks.upconv(filters, 3, name=f"upcnv{stage}", dtype=policy, activation=activation))
+            layers.append(blocks.conv(filters, 3, activation=activation, name=f"icnv{stage}", dtype=policy))
         # Linear convs: the sigmoid is applied in float32 in `_decode` (mixed-precision safe).
         for head in range(1, NUM_SCALES + 1):
             layers.append(blocks.conv(1, 3, activation=None, name=f"disp{head}", dtype=policy))
@@ -110,11 +114,17 @@ class DispNet(keras.Model):
         """
         return [logits for logits, _ in self._decode(image, upconv)]
 
-    def _decode(self, image, upconv: Optional[UpconvFn] = None) -> list:
-        """The one encoder-decoder walk: `[(logits_s, disp_s)]` for s = 0..3, finest first.
+    def encode(self, image) -> list:
+        """The encoder stages' outputs `[cnv1b, ..., cnv7b]`, finest first (after their ReLU).
 
-        Both come out of the walk because the decoder itself needs each coarser `disp_s` (for
-        `disp_up`), and computing it once keeps the training graph to one sigmoid per scale.
+        The skip connections of the decoder, and what training health watches (a stage whose
+        outputs are all exactly 0 passes nothing of the image on).
+
+        Args:
+          image: float32 [B, H, W, 3], RGB in [-1, 1], H and W multiples of 8.
+
+        Returns:
+          7 tensors, stage i of shape [B, ceil(H / 2^i), ceil(W / 2^i), ENCODER_CHANNELS[i - 1]].
         """
         blocks.check_image_shape(image.shape, 3, "image")
         skips = []
@@ -122,7 +132,16 @@ class DispNet(keras.Model):
         for level in range(1, len(ENCODER_CHANNELS) + 1):
             x = getattr(self, f"cnv{level}b")(getattr(self, f"cnv{level}")(x))
             skips.append(x)
+        return skips
 
+    def _decode(self, image, upconv: Optional[UpconvFn] = None) -> list:
+        """The one encoder-decoder walk: `[(logits_s, disp_s)]` for s = 0..3, finest first.
+
+        Both come out of the walk because the decoder itself needs each coarser `disp_s` (for
+        `disp_up`), and computing it once keeps the training graph to one sigmoid per scale.
+        """
+        skips = self.encode(image)
+        x = skips[-1]
         heads = []
         disp_up = None
         for stage in range(len(DECODER_CHANNELS), 0, -1):
@@ -143,3 +162,11 @@ class DispNet(keras.Model):
                 if stage > 1:
                     disp_up = self.disp_up(disp)
         return heads[::-1]
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            "trainable": self.trainable,
+            "activation": self.activation,
+        }

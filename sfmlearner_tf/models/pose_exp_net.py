@@ -12,7 +12,7 @@ Layer by layer as the reference `pose_exp_net` (tinghuiz/SfMLearner `nets.py`):
   mask heads `mask4`..`mask1` (linear convs of the previous transposed conv's kernel size) after
   `upcnv4`..`upcnv1`.
 
-ReLU everywhere else, no normalization, no weight decay.
+ReLU everywhere else (or ELU with `activation="elu"`), no normalization, no weight decay.
 """
 
 import keras
@@ -48,29 +48,33 @@ class PoseExpNet(keras.Model):
     """
 
     def __init__(self, num_source: int = 2, explainability: bool = True, mask_channels: int = 2,
-                 name: str = "pose_exp_net", **kwargs):
+                 activation: str = "relu", name: str = "pose_exp_net", **kwargs):
         super().__init__(name=name, **kwargs)
         if not isinstance(num_source, int) or num_source < 1:
             raise ValueError(f"num_source must be a positive integer, got {num_source!r}")
         if mask_channels not in (1, 2):
             raise ValueError(f"mask_channels must be 1 or 2, got {mask_channels!r}")
+        if activation not in blocks.ACTIVATIONS:
+            raise ValueError(f"activation must be one of {blocks.ACTIVATIONS}, got {activation!r}")
         self.num_source = num_source
         self.explainability = bool(explainability)
         self.mask_channels = mask_channels
+        self.activation = activation
 
         policy = self.dtype_policy
         # Every layer is its own attribute, named as in the reference: Keras' tracked lists are
         # invisible to `tf.train.Checkpoint`, attributes are not.
         layers = [
-            blocks.conv(filters, kernel, strides=2, name=f"cnv{level}", dtype=policy)
+            blocks.conv(filters, kernel, strides=2, activation=activation, name=f"cnv{level}", dtype=policy)
             for level, (filters, kernel) in enumerate(zip(ENCODER_CHANNELS, ENCODER_KERNELS), start=1)
         ]
         for level in (6, 7):
-            layers.append(blocks.conv(POSE_CHANNELS, 3, strides=2, name=f"cnv{level}", dtype=policy))
+            layers.append(blocks.conv(POSE_CHANNELS, 3, strides=2, activation=activation, name=f"cnv{level}",
+                                      dtype=policy))
         layers.append(blocks.conv(6 * num_source, 1, activation=None, name="pred", dtype=policy))
         if self.explainability:
             for level, (filters, kernel) in zip(range(len(DECODER), 0, -1), DECODER):
-                layers.append(blocks.upconv(filters, kernel, name=f"upcnv{level}", dtype=policy))
+                layers.append(blocks.upconv(filters, kernel, name=f"upcnv{level}", dtype=policy, activation=activation))
                 if level <= NUM_SCALES:
                     # Linear conv: the softmax / sigmoid is applied in float32 in `call`.
                     layers.append(
@@ -100,12 +104,27 @@ class PoseExpNet(keras.Model):
                 f"{blocks.as_shape_list(target_shape)} and sources {blocks.as_shape_list(sources_shape)}"
             )
 
-    def call(self, target, sources):
+    def encode(self, target, sources) -> list:
+        """The shared encoder's outputs `[cnv1, ..., cnv5]`, finest first (after their ReLU).
+
+        Args:
+          target: float32 [B, H, W, 3]; sources: float32 [B, H, W, 3N]; RGB in [-1, 1].
+
+        Returns:
+          5 tensors, level i of shape [B, ceil(H / 2^i), ceil(W / 2^i), ENCODER_CHANNELS[i - 1]].
+        """
+        return self._encode(target, sources)[1:]
+
+    def _encode(self, target, sources) -> list:
+        """`[stacked input, cnv1, ..., cnv5]`: entry i is encoder level i (0 the input)."""
         self._check_shapes(target.shape, sources.shape)
-        x = ops.concatenate([target, sources], axis=-1)
-        features = [x]
+        features = [ops.concatenate([target, sources], axis=-1)]
         for level in range(1, len(ENCODER_CHANNELS) + 1):
             features.append(getattr(self, f"cnv{level}")(features[-1]))
+        return features
+
+    def call(self, target, sources):
+        features = self._encode(target, sources)
 
         pose = self.cnv7(self.cnv6(features[-1]))
         pose = ops.mean(ops.cast(self.pred(pose), "float32"), axis=(1, 2))
@@ -146,4 +165,5 @@ class PoseExpNet(keras.Model):
             "num_source": self.num_source,
             "explainability": self.explainability,
             "mask_channels": self.mask_channels,
+            "activation": self.activation,
         }

@@ -1,9 +1,10 @@
-"""Everything a run keeps across restarts: networks, optimizer, step counter and input position.
+"""Everything a run keeps across restarts: networks, optimizer and step counter.
 
 `TrainingState.create` builds them under the strategy's scope and restores, in this order of
 preference: the latest checkpoint of the run directory (a resume: same step, same optimizer
-moments, same place in the data), else the networks of `--init_checkpoint` (a fine-tune: new
-optimizer, step 0), else fresh weights.
+moments), else the networks of `--init_checkpoint` (a fine-tune: new optimizer, step 0), else
+fresh weights. The input position needs no state of its own: the training stream is a function
+of its position (data/pipeline.py), so the iterator is made after the restore, at the step.
 """
 
 import dataclasses
@@ -19,7 +20,6 @@ from sfmlearner_tf.run_dir import (
     CONFIG_FILE,
     build_models,
     check_resume_config,
-    config_differences,
     read_config,
     restore_networks,
     write_config,
@@ -43,7 +43,8 @@ class TrainingState:
 
     @classmethod
     def create(cls, config: Config, strategy: tf.distribute.Strategy,
-               make_iterator: Callable[[], object], log: Callable[[str], None]) -> "TrainingState":
+               make_iterator: Callable[[int], object], log: Callable[[str], None]) -> "TrainingState":
+        """`make_iterator(step)` makes the input iterator that continues a run after `step` steps."""
         run_dir = config.train.checkpoint_dir
         latest = tf.train.latest_checkpoint(run_dir) if tf.io.gfile.isdir(run_dir) else None
         saved_config = None
@@ -56,34 +57,21 @@ class TrainingState:
             optimizer = make_optimizer(config.train)
             optimizer.build(depth_net.trainable_variables + pose_net.trainable_variables)
             step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-        iterator = make_iterator()
         chief = is_chief(strategy)
-        # The iterator's saved position belongs to the saved pipeline: a changed data section
-        # (batch size, augmentation) starts the input afresh instead of failing to restore it.
-        same_data = saved_config is None or not config_differences(saved_config, config, ("data",))
-        tracked = dict(depth_net=depth_net, pose_net=pose_net, optimizer=optimizer, step=step)
-        # The input position is saved where tf.data can: the one-device iterator. The iterators of
-        # MirroredStrategy / MultiWorkerMirroredStrategy over several replicas are not trackable
-        # in TF 2.21, so such a run restarts its (shuffled, repeated) input on resume.
-        if isinstance(iterator, tf.__internal__.tracking.Trackable):
-            checkpoint = tf.train.Checkpoint(iterator=iterator, **tracked)
-        else:
-            checkpoint = tf.train.Checkpoint(**tracked)
-            log("the input position of a multi-replica run is not checkpointed: input restarts on resume")
+        # The checkpoints of earlier versions also hold an `iterator`; `expect_partial` skips it.
+        checkpoint = tf.train.Checkpoint(depth_net=depth_net, pose_net=pose_net, optimizer=optimizer, step=step)
         manager = tf.train.CheckpointManager(
             checkpoint, write_dir(run_dir, strategy), max_to_keep=config.train.keep_checkpoints, step_counter=step
         )
         if latest:
-            restore_from = checkpoint if same_data else tf.train.Checkpoint(**tracked)
-            restore_from.read(latest).expect_partial().assert_existing_objects_matched()
-            if not same_data:
-                log("the data config changed since the last checkpoint: the input pipeline starts afresh")
+            checkpoint.read(latest).expect_partial().assert_existing_objects_matched()
             origin = f"resumed from {latest}"
         elif config.train.init_checkpoint:
             prefix = restore_networks(config.train.init_checkpoint, depth_net, pose_net)
             origin = f"initialized from {prefix}"
         else:
             origin = "fresh"
+        iterator = make_iterator(int(step.numpy()))
         if chief:
             write_config(run_dir, config)
         return cls(strategy, depth_net, pose_net, optimizer, step, iterator, manager, chief, origin)

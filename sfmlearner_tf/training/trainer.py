@@ -4,7 +4,8 @@
 a missing dataset, a split without shards, a batch size that does not divide across replicas,
 a resumed run whose model/loss config differs. `Trainer.run()` trains to `max_steps`, saving every
 `save_every` steps, at the end and when SIGINT/SIGTERM arrives; a non-finite loss term or
-gradient raises `NonFiniteError` before anything of that step is saved.
+gradient raises `NonFiniteError`, and unreadable training data `TrainingDataError` (naming the
+shard and record), before anything of that step is saved.
 """
 
 import os
@@ -17,8 +18,10 @@ from absl import logging
 from sfmlearner_tf.config import Config
 from sfmlearner_tf.data import make_dataset
 from sfmlearner_tf.data.dataset_info import shard_paths
+from sfmlearner_tf.data.shards import CorruptShardError, verify_shards
 from sfmlearner_tf.losses import compute_losses
 from sfmlearner_tf.training import summaries
+from sfmlearner_tf.training.health import CollapseWatch, HealthProbe, summary_line
 from sfmlearner_tf.training.optimizer import set_precision_policy
 from sfmlearner_tf.training.progress import Progress, Throughput
 from sfmlearner_tf.training.signals import StopRequest
@@ -32,6 +35,27 @@ TRAIN_SPLIT = "train"
 
 class NonFiniteError(FloatingPointError):
     """A loss term or the gradient became NaN/Inf; the message names the step and the terms."""
+
+
+class TrainingDataError(ValueError):
+    """The training data could not be read; the message names the shard and record where known."""
+
+
+def locate_data_error(dataset_dir: str, step: int, error: tf.errors.OpError) -> TrainingDataError:
+    """The error to stop a run with when reading a training batch failed.
+
+    Reading a batch fails with a TensorFlow error that names no file. The slow path runs here
+    only then: every training shard is read once with its data CRCs checked, which names the
+    first damaged record.
+    """
+    advice = (f"rebuild the dataset, or check it with `python -m data_prep.verify_tfrecords "
+              f"--dataset_dir={dataset_dir}`; the last checkpoint is unchanged")
+    try:
+        verify_shards(dataset_dir, [TRAIN_SPLIT], check_data=True)
+    except CorruptShardError as corrupt:
+        return TrainingDataError(f"{corrupt.message} (reading the batch of step {step + 1}): {advice}")
+    first_line = str(error.message).strip().splitlines()[0]
+    return TrainingDataError(f"reading the batch of step {step + 1} from {dataset_dir} failed: {first_line}; {advice}")
 
 
 def describe_non_finite(step: int, logs: dict) -> str:
@@ -70,6 +94,8 @@ class Trainer:
         )
         chief = self.state.is_chief
         run_dir = train.checkpoint_dir
+        self.health_probe = HealthProbe(self.state.depth_net, self.state.pose_net, self.strategy)
+        self.collapse_watch = CollapseWatch(run_dir, logging.warning, write=chief)
         self.train_writer = tf.summary.create_file_writer(os.path.join(run_dir, "train")) if chief else None
         self.val_writer = None
         self.validator = None
@@ -77,15 +103,17 @@ class Trainer:
             self.val_writer = tf.summary.create_file_writer(os.path.join(run_dir, "val"))
             self.validator = Validator(self.state.depth_net, self.state.pose_net, config, train.val_batches, loss_fn)
 
-    def _make_iterator(self):
+    def _make_iterator(self, step: int):
         config = self.config
 
         def dataset_fn(input_context):
-            # Per-replica batches, a different seed per input pipeline so workers see other data.
+            # Each pipeline reads its own positions of one shuffled stream (data/pipeline.py) and
+            # has delivered `step × global batch / pipelines` snippets before this step.
             return make_dataset(
                 config.data.dataset_dir, TRAIN_SPLIT, config.data, config.model,
-                num_scales=config.loss.num_scales, training=True,
-                seed=config.train.seed + input_context.input_pipeline_id, input_context=input_context,
+                num_scales=config.loss.num_scales, training=True, seed=config.train.seed,
+                input_context=input_context,
+                start=step * config.data.batch_size // input_context.num_input_pipelines,
             )
 
         return iter(self.strategy.distribute_datasets_from_function(dataset_fn))
@@ -109,7 +137,11 @@ class Trainer:
         saved_step = step if step > 0 else None
         with StopRequest() as stop:
             while step < train.max_steps:
-                logs, images = self.train_step(next(state.iterator))
+                try:
+                    batch = next(state.iterator)
+                except (tf.errors.InvalidArgumentError, tf.errors.DataLossError) as error:
+                    raise locate_data_error(self.config.data.dataset_dir, step, error) from None
+                logs, images = self.train_step(batch)
                 step += 1
                 if logs["all_finite"].numpy() < 1.0:
                     values = {name: float(value.numpy()) for name, value in logs.items()}
@@ -117,7 +149,12 @@ class Trainer:
                 progress.tick()
                 throughput.tick()
                 if step % train.log_every == 0 or step == train.max_steps:
-                    self.log(progress.line(step, float(logs["total"].numpy())))
+                    # The networks after this step's update, on the batch it trained on.
+                    health = self.health_probe(batch)
+                    self.collapse_watch.update(step, health)
+                    self.log(progress.line(step, float(logs["total"].numpy()), summary_line(health)))
+                    if self.train_writer is not None:
+                        summaries.write_scalars(self.train_writer, step, {f"health/{k}": v for k, v in health.items()})
                 if step % train.summary_every == 0 and self.train_writer is not None:
                     self._write_train_summaries(step, logs, images, throughput)
                 if self.validator is not None and step % train.val_every == 0:

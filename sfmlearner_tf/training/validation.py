@@ -8,7 +8,8 @@ import tensorflow as tf
 from sfmlearner_tf.config import Config
 from sfmlearner_tf.data import make_dataset
 from sfmlearner_tf.data.dataset_info import read_dataset_info
-from sfmlearner_tf.evaluation.depth_metrics import DepthMetricsAccumulator, compute_depth_metrics, evaluation_mask
+from sfmlearner_tf.evaluation.depth_eval import DepthEvaluation
+from sfmlearner_tf.evaluation.depth_metrics import DEPTH_METRIC_NAMES
 from sfmlearner_tf.losses import compute_losses
 from sfmlearner_tf.training.train_step import TERM_KEYS, forward
 
@@ -29,7 +30,9 @@ class Validator:
 
     `run()` returns `loss/<term>` means over the examples and, when the split has ground-truth
     depth, `depth/abs_rel` (and the other metrics) with per-image median scaling (the depth of
-    the networks is known only up to scale), averaged over images.
+    the networks is known only up to scale), averaged over images, and
+    `depth/abs_rel_vs_mean_map`, the model's abs_rel over its own mean map's: about 1 while the
+    depth does not depend on the image (DESIGN.md, 'Training health').
     """
 
     def __init__(self, depth_net, pose_net, config: Config, max_batches: int, loss_fn: Callable = compute_losses):
@@ -50,7 +53,7 @@ class Validator:
     def run(self) -> dict[str, float]:
         sums = {key: 0.0 for key in TERM_KEYS}
         examples = 0
-        depth = DepthMetricsAccumulator()
+        depth = DepthEvaluation()
         for batch in self.dataset.take(self.max_batches):
             terms, predicted = self._evaluate(batch)
             size = int(batch["target"].shape[0])
@@ -59,11 +62,12 @@ class Validator:
             examples += size
             if "gt_depth" in batch:
                 for gt, pred in zip(batch["gt_depth"].numpy()[..., 0], predicted.numpy()[..., 0]):
-                    if evaluation_mask(gt).any():
-                        depth.add(compute_depth_metrics(gt, pred))
+                    depth.add(gt, pred)
         if examples == 0:
             raise ValueError(f"the {VAL_SPLIT!r} split of {self.config.data.dataset_dir!r} is empty")
         results = {f"loss/{key}": total / examples for key, total in sums.items()}
-        if depth.count:
-            results.update({f"depth/{name}": value for name, value in depth.result().items()})
+        if depth.model.count:
+            evaluated = depth.result()
+            results.update({f"depth/{name}": evaluated["model"][name] for name in DEPTH_METRIC_NAMES})
+            results["depth/abs_rel_vs_mean_map"] = evaluated["ratios"]["mean_map"]["abs_rel"]
         return results

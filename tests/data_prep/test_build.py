@@ -35,9 +35,10 @@ def test_synthetic_round_trip(tmp_path):
         (b"seq_000", 1), (b"seq_000", 2), (b"seq_000", 3), (b"seq_001", 1), (b"seq_001", 2), (b"seq_001", 3)]
     record = records[4]
     assert fake_datasets.decode_image(record["image/0"][0]).shape == (32, 96, 3)
-    # Native 48x64 -> 32x96: x scales by 1.5, y by 2/3.
+    # Native 48x64 -> 32x96: x scales by 1.5, y by 2/3, about pixel centres: c' = (c + 0.5)·s - 0.5.
     np.testing.assert_allclose(record["intrinsics"].reshape(3, 3),
-                               [[60.0, 0, 47.25], [0, 80 / 3, 23.5 * 2 / 3], [0, 0, 1]], rtol=1e-6)
+                               [[60.0, 0, (31.5 + 0.5) * 1.5 - 0.5], [0, 80 / 3, (23.5 + 0.5) * 2 / 3 - 0.5], [0, 0, 1]],
+                               rtol=1e-6)
     np.testing.assert_allclose(record["gt_poses"].reshape(3, 3, 4), truth["seq_001"]["poses"][1:4], atol=1e-6)
     depth = fake_datasets.decode_depth(record)
     assert depth.shape == (32, 96)

@@ -89,5 +89,5 @@ def test_cityscapes_crops_the_bonnet_and_keeps_principal_point(tmp_path):
     assert info["splits"]["train"]["num_snippets"] == 2
     record = fake_datasets.read_records(str(tmp_path / "out"))[0]
     assert fake_datasets.decode_image(record["image/0"][0]).max() == 0  # no bonnet left
-    # Rows [0, 30) kept and resized to 15: y scales by 1/2, x by 1/2.
-    np.testing.assert_allclose(record["intrinsics"].reshape(3, 3), [[50, 0, 20], [0, 55, 10], [0, 0, 1]])
+    # Rows [0, 30) kept and resized to 15: y scales by 1/2, x by 1/2, c' = (c + 0.5) / 2 - 0.5.
+    np.testing.assert_allclose(record["intrinsics"].reshape(3, 3), [[50, 0, 19.75], [0, 55, 9.75], [0, 0, 1]])

@@ -24,7 +24,8 @@ def test_kitti_odometry_clip(shared_data, tmp_path):
     record = records[10]
     assert int(record["frame_index"][0]) == 11
     np.testing.assert_allclose(record["intrinsics"][0], 707.0912 * 416 / 1226, rtol=1e-6)
-    np.testing.assert_allclose(record["intrinsics"][5], 183.1104 * 128 / 370, rtol=1e-6)
+    # About pixel centres: c' = (c + 0.5)·s - 0.5.
+    np.testing.assert_allclose(record["intrinsics"][5], (183.1104 + 0.5) * 128 / 370 - 0.5, rtol=1e-6)
     image = fake_datasets.decode_image(record["image/1"][0])
     assert image.shape == (128, 416, 3)
     # Grayscale replicated to 3 channels.

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from data_prep import snippets
-from data_prep.build_lib import scaled_intrinsics
 from data_prep.readers.base import Sequence
 from data_prep.writer import shard_count
 
@@ -54,13 +53,6 @@ def test_single_sequence_is_all_train_and_split_override():
     assert list(snippets.assign_splits([_sequence("a")], 0.5, 0)) == ["train"]
     overridden = snippets.assign_splits([_sequence("a"), _sequence("b")], 0.5, 0, split="test")
     assert list(overridden) == ["test"] and len(overridden["test"]) == 2
-
-
-def test_intrinsics_scale_with_the_image():
-    intrinsics = np.array([[707.0912, 0, 601.8873], [0, 707.0912, 183.1104], [0, 0, 1]])
-    scaled = scaled_intrinsics(intrinsics, (370, 1226), (128, 416))
-    np.testing.assert_allclose(scaled[0], [707.0912 * 416 / 1226, 0, 601.8873 * 416 / 1226])
-    np.testing.assert_allclose(scaled[1], [0, 707.0912 * 128 / 370, 183.1104 * 128 / 370])
 
 
 def test_shard_count():

@@ -20,7 +20,7 @@ STEPS = 3
 def main(dataset_dir: str, run_dir: str, output: str) -> None:
     config = Config(
         model=ModelConfig(height=32, width=96),
-        data=DataConfig(dataset_dir=dataset_dir, batch_size=2, shuffle_buffer=8),
+        data=DataConfig(dataset_dir=dataset_dir, batch_size=2),
         train=TrainConfig(checkpoint_dir=run_dir, max_steps=STEPS, save_every=2, summary_every=100,
                           log_every=1, strategy="multi_worker"),
     )

@@ -20,7 +20,7 @@ TERMS = ("total", "photometric", "smoothness", "explainability")
 def tiny_config(dataset_dir, run_dir, **train) -> Config:
     return Config(
         model=ModelConfig(height=HEIGHT, width=WIDTH),
-        data=DataConfig(dataset_dir=str(dataset_dir), batch_size=2, shuffle_buffer=8),
+        data=DataConfig(dataset_dir=str(dataset_dir), batch_size=2),
         train=TrainConfig(checkpoint_dir=str(run_dir), **train),
     )
 

@@ -73,7 +73,7 @@ def tiny_flags(dataset_dir, checkpoint_dir, **overrides) -> list[str]:
     """Command-line flags of a small, fast run on `tiny_dataset`."""
     values = dict(
         dataset_dir=dataset_dir, checkpoint_dir=checkpoint_dir, height=HEIGHT, width=WIDTH,
-        batch_size=2, shuffle_buffer=8, max_steps=6, save_every=3, summary_every=3, log_every=1,
+        batch_size=2, max_steps=6, save_every=3, summary_every=3, log_every=1,
     )
     values.update(overrides)
     return [f"--{name}={value}" for name, value in values.items()]
