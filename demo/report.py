@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from demo.heldout import SELECTION_FILE, select_snippets
 from sfmlearner_tf.evaluation.depth_metrics import DEPTH_METRIC_NAMES
 from sfmlearner_tf.evaluation.image_io import colorize_depth
-from sfmlearner_tf.run_dir import restore_models
+from sfmlearner_tf.run_dir import collapse_warning, read_health, restore_models
 
 COLUMNS = ("input", "ground truth", "Keras depth", "int8 TFLite depth", "explainability")
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
@@ -115,9 +115,14 @@ def write(work_dir: str, timings: dict) -> tuple[str, str]:
     pose = _load_json(os.path.join(work_dir, "eval", "pose.json"))
     lines = ["# sfmlearner_tf demo report", "",
              "Trained on the synthetic world, evaluated on held-out sequences it never saw.", ""]
+    warning = collapse_warning(read_health(os.path.join(work_dir, "train")))
+    if warning:
+        lines += [f"**{warning}.**", ""]
     lines += _depth_table(depth) + [""]
-    ratio = depth["model"]["abs_rel"] / depth["baselines"]["constant"]["abs_rel"]
-    lines += [f"Depth abs_rel is {ratio:.2f} × the constant-depth baseline's.", ""]
+    ratios = depth["ratios"]
+    lines += [f"Depth abs_rel is {ratios['constant']['abs_rel']:.2f} × the constant-depth baseline's and "
+              f"{ratios['mean_map']['abs_rel']:.2f} × the mean-map baseline's (the model's own mean prediction "
+              "used for every image: about 1 when its depth does not depend on the image).", ""]
     lines += _pose_table(pose) + [""]
     lines += ["## Exported depth network", ""] + _format_table(os.path.join(work_dir, "export")) + [""]
     lines += ["![panel](panel.png)", "", "Columns: " + " | ".join(COLUMNS) + ".", "",

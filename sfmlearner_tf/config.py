@@ -56,6 +56,9 @@ class LossConfig:
 
     num_scales: int = 4
     smooth_weight: float = 0.5
+    # The smoothness weight ramps linearly from 0 to smooth_weight over this many training steps
+    # (0: full weight from the start, the paper).
+    smooth_warmup_steps: int = 0
     # 0 turns the explainability mask off (the pose network then has no mask decoder).
     explain_weight: float = 0.2
     # Drop target pixels whose projection falls outside the source (a fix of the original).
@@ -79,6 +82,7 @@ class LossConfig:
     def __post_init__(self):
         _require(1 <= self.num_scales <= 4, f"num_scales must be in [1, 4], got {self.num_scales}")
         _require(self.smooth_weight >= 0, f"smooth_weight must be >= 0, got {self.smooth_weight}")
+        _require(self.smooth_warmup_steps >= 0, f"smooth_warmup_steps must be >= 0, got {self.smooth_warmup_steps}")
         _require(self.explain_weight >= 0, f"explain_weight must be >= 0, got {self.explain_weight}")
         _require(0 <= self.ssim_alpha <= 1, f"ssim_alpha must be in [0, 1], got {self.ssim_alpha}")
         _require(self.logit_range_weight >= 0, f"logit_range_weight must be >= 0, got {self.logit_range_weight}")
@@ -119,6 +123,8 @@ class TrainConfig:
     beta1: float = 0.9
     beta2: float = 0.999
     max_steps: int = 200_000
+    # Stop (and save) once this run has trained this many seconds; 0: no time limit.
+    max_seconds: float = 0.0
     save_every: int = 1000
     summary_every: int = 100
     log_every: int = 10
@@ -141,6 +147,7 @@ class TrainConfig:
         _require(0 <= self.beta1 < 1, f"beta1 must be in [0, 1), got {self.beta1}")
         _require(0 <= self.beta2 < 1, f"beta2 must be in [0, 1), got {self.beta2}")
         _require(self.max_steps >= 1, f"max_steps must be >= 1, got {self.max_steps}")
+        _require(self.max_seconds >= 0, f"max_seconds must be >= 0, got {self.max_seconds}")
         for name in ("save_every", "summary_every", "log_every"):
             _require(getattr(self, name) >= 1, f"{name} must be >= 1, got {getattr(self, name)}")
         _require(self.val_every >= 0, f"val_every must be >= 0, got {self.val_every}")

@@ -6,7 +6,7 @@ into the target view with depth = 1 / disp_s, and
 
     photometric_s = sum_n  sum_p(e_n(p) k_n(p)) / max(sum_p k_n(p), 1)
     explainability_s = lambda_e * sum_n mean(-log m_n)
-    smoothness_s = lambda_s / 2^s * smooth(disp_s)
+    smoothness_s = lambda_s / 2^s * smooth(disp_s)     (lambda_s ramped up over smooth_warmup_steps)
     logit_range_s = lambda_r * mean(relu(LOGIT_FLOOR - x_s) + relu(x_s - LOGIT_CEILING))
 
 where e_n = err_n m_n, err is L1 (or SSIM + L1) and m the explainability mask (1 when off), and
@@ -134,6 +134,7 @@ def compute_losses(
     poses: tf.Tensor,
     masks: Optional[Sequence[tf.Tensor]] = None,
     logits: Optional[Sequence[tf.Tensor]] = None,
+    step: Optional[tf.Tensor] = None,
 ) -> LossOutput:
     """The SfMLearner objective (see the module docstring for the exact formula).
 
@@ -150,6 +151,8 @@ def compute_losses(
         explainable; required when `config.explain_weight > 0`, ignored otherwise.
       logits: list of float [B, H/2^s, W/2^s, 1], finest first, the logits x of `disparities`
         (`disp = 10 * sigmoid(x) + 0.01`); required when `config.logit_range_weight > 0`.
+      step: int scalar, the training steps done; with `config.smooth_warmup_steps` the
+        smoothness weight is `smooth_weight * min(1, step / smooth_warmup_steps)` (None: full).
 
     Returns:
       `LossOutput(terms, warped, valid)`; all terms are means over the batch.
@@ -162,6 +165,9 @@ def compute_losses(
     warp = ProjectiveWarp()
     full_size = tf.shape(target)[1:3]
 
+    smooth_weight = tf.constant(config.smooth_weight, tf.float32)
+    if config.smooth_warmup_steps and step is not None:
+        smooth_weight *= tf.minimum(1.0, tf.cast(step, tf.float32) / config.smooth_warmup_steps)
     photometric = tf.constant(0.0)
     smoothness = tf.constant(0.0)
     explainability = tf.constant(0.0)
@@ -210,7 +216,7 @@ def compute_losses(
             smooth = edge_aware_smoothness(tf.cast(disparities[scale], tf.float32), target_s)
         else:
             smooth = second_order_smoothness(tf.cast(disparities[scale], tf.float32))
-        smoothness += config.smooth_weight / 2**scale * smooth
+        smoothness += smooth_weight / 2**scale * smooth
         if config.logit_range_weight > 0:
             logit_range += config.logit_range_weight * logit_range_penalty(logits[scale])
 

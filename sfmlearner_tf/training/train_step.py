@@ -19,12 +19,14 @@ SUMMARY_EXAMPLES = 2
 TERM_KEYS = ("total", "photometric", "smoothness", "explainability", "logit_range")
 
 
-def forward(depth_net, pose_net, batch: dict, loss_config: LossConfig, loss_fn: Callable = compute_losses):
+def forward(depth_net, pose_net, batch: dict, loss_config: LossConfig, loss_fn: Callable = compute_losses,
+            step: Optional[tf.Tensor] = None):
     """Both networks and the loss on one (per-replica) batch.
 
     Args:
       batch: `target` float32 [B,H,W,3] and `sources` float32 [B,H,W,3N] in [-1, 1];
         `intrinsics` float32 [B,S,3,3], scale s = input size / 2^s.
+      step: the training steps done (for the loss's warm-ups), or None after training.
     Returns:
       (LossOutput, disparities: list of float32 [B,H/2^s,W/2^s,1] finest first,
        masks: list of float32 [B,H/2^s,W/2^s,N] finest first, or None without explainability).
@@ -40,11 +42,12 @@ def forward(depth_net, pose_net, batch: dict, loss_config: LossConfig, loss_fn: 
     if masks is not None:
         masks = [tf.cast(m, tf.float32) for m in masks]
     output = loss_fn(loss_config, batch["target"], batch["sources"], batch["intrinsics"], disparities, poses, masks,
-                     logits)
+                     logits, step)
     return output, disparities, masks
 
 
-def replica_gradients(depth_net, pose_net, optimizer, batch, loss_config, num_replicas=1, loss_fn=compute_losses):
+def replica_gradients(depth_net, pose_net, optimizer, batch, loss_config, num_replicas=1, loss_fn=compute_losses,
+                      step=None):
     """Loss terms, this replica's gradients and the images for summaries.
 
     Returns:
@@ -55,7 +58,7 @@ def replica_gradients(depth_net, pose_net, optimizer, batch, loss_config, num_re
     """
     variables = depth_net.trainable_variables + pose_net.trainable_variables
     with tf.GradientTape() as tape:
-        output, disparities, masks = forward(depth_net, pose_net, batch, loss_config, loss_fn)
+        output, disparities, masks = forward(depth_net, pose_net, batch, loss_config, loss_fn, step)
         scaled_loss = optimizer.scale_loss(output.terms["total"] / num_replicas)
     grads = tape.gradient(scaled_loss, variables)
     images = {
@@ -100,7 +103,7 @@ class TrainStep:
     def _replica_gradients(self, batch):
         return replica_gradients(
             self.depth_net, self.pose_net, self.optimizer, batch, self.loss_config,
-            self.strategy.num_replicas_in_sync, self.loss_fn,
+            self.strategy.num_replicas_in_sync, self.loss_fn, self.step,
         )
 
     def _replica_step(self, batch):

@@ -2,13 +2,14 @@
 
 `Trainer(config)` fails fast (ValueError / FileNotFoundError quoting the value) on a bad setup:
 a missing dataset, a split without shards, a batch size that does not divide across replicas,
-a resumed run whose model/loss config differs. `Trainer.run()` trains to `max_steps`, saving every
+a resumed run whose model/loss config differs. `Trainer.run()` trains to `max_steps` (or for `max_seconds`), saving every
 `save_every` steps, at the end and when SIGINT/SIGTERM arrives; a non-finite loss term or
 gradient raises `NonFiniteError`, and unreadable training data `TrainingDataError` (naming the
 shard and record), before anything of that step is saved.
 """
 
 import os
+import time
 from typing import Callable
 
 import numpy as np
@@ -135,6 +136,7 @@ class Trainer:
         progress = Progress(train.max_steps, self.config.data.batch_size)
         throughput = Throughput()
         saved_step = step if step > 0 else None
+        deadline = time.monotonic() + train.max_seconds if train.max_seconds else None
         with StopRequest() as stop:
             while step < train.max_steps:
                 try:
@@ -164,6 +166,9 @@ class Trainer:
                     saved_step = step
                 if stop.requested:
                     self.log(f"{stop.signal_name} received: saving at step {step} and stopping")
+                    break
+                if deadline is not None and time.monotonic() > deadline:
+                    self.log(f"max_seconds={train.max_seconds:g} reached: saving at step {step} and stopping")
                     break
             if saved_step != step:
                 self._save(step)

@@ -259,3 +259,22 @@ def test_rejects_inconsistent_inputs():
     with pytest.raises(ValueError, match="needs that many disparities"):
         compute_losses(LossConfig(explain_weight=0.0), target, sources, _pyramid(1), disparities[:2],
                        poses)
+
+
+def test_smoothness_warmup_ramps_the_weight_linearly():
+    poses = np.zeros([2, 2, 6], np.float32)
+    sources = np.concatenate([_texture(2, 1), _texture(2, 2)], -1)
+    # A disparity with curvature, so that the second-order prior is not 0.
+    v, u = np.mgrid[0:HEIGHT, 0:WIDTH].astype(np.float32)
+    disparities = [tf.constant(np.broadcast_to((0.2 + 0.001 * (u[::2**s, ::2**s] ** 2))[None, ..., None],
+                                               [2, HEIGHT >> s, WIDTH >> s, 1])) for s in range(4)]
+    args = (_texture(2), sources, _pyramid(2), disparities, poses)
+    full = float(compute_losses(LossConfig(explain_weight=0.0), *args).terms["smoothness"])
+    assert full > 0
+    config = LossConfig(explain_weight=0.0, smooth_warmup_steps=100)
+    at = {step: float(compute_losses(config, *args, step=tf.constant(step)).terms["smoothness"]) for step in (0, 25, 100, 400)}
+    assert at[0] == 0.0
+    assert at[25] == pytest.approx(0.25 * full, rel=1e-5)
+    assert at[100] == pytest.approx(full, rel=1e-6) and at[400] == pytest.approx(full, rel=1e-6)
+    # Outside training (no step) the weight is the full one.
+    assert float(compute_losses(config, *args).terms["smoothness"]) == pytest.approx(full, rel=1e-6)

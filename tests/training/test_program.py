@@ -93,3 +93,14 @@ def test_bad_flags_give_one_clear_line(tiny_dataset, tmp_path):
         assert process.returncode == 2, stderr
         assert len(errors) == 1 and expected in errors[0], stderr
         assert "Traceback" not in stderr
+
+
+def test_max_seconds_stops_and_saves(tiny_dataset, tmp_path):
+    run_dir = tmp_path / "run"
+    flags = tiny_flags(tiny_dataset, run_dir, max_steps=100000, save_every=100000, max_seconds=3)
+    log = tmp_path / "log"
+    process = _start(flags, log)
+    assert process.wait(timeout=300) == 0, log.read_text()[-3000:]
+    text = log.read_text()
+    stopped = int(re.search(r"max_seconds=3 reached: saving at step (\d+) and stopping", text).group(1))
+    assert tf.train.latest_checkpoint(str(run_dir)).endswith(f"ckpt-{stopped}")
