@@ -23,16 +23,17 @@ from sfmlearner_tf.run_dir import build_models
 from sfmlearner_tf.training.optimizer import make_optimizer, set_precision_policy
 from sfmlearner_tf.training.train_step import TrainStep, forward
 
-flags.DEFINE_integer("height", 128, "Input height.")
-flags.DEFINE_integer("width", 416, "Input width.")
-flags.DEFINE_integer("batch_size", 4, "Snippets per step.")
-flags.DEFINE_integer("seq_length", 3, "Frames per snippet.")
-flags.DEFINE_float("explain_weight", 0.2, "0 turns the explainability mask off.")
+flags.DEFINE_integer("height", ModelConfig.height, "Input height.")
+flags.DEFINE_integer("width", ModelConfig.width, "Input width.")
+flags.DEFINE_integer("batch_size", DataConfig.batch_size, "Snippets per step.")
+flags.DEFINE_integer("seq_length", ModelConfig.seq_length, "Frames per snippet.")
+flags.DEFINE_float("explain_weight", LossConfig.explain_weight, "0 turns the explainability mask off.")
 flags.DEFINE_integer("warmup", 3, "Untimed steps (tracing, allocation).")
 flags.DEFINE_integer("steps", 10, "Timed steps.")
-flags.DEFINE_bool("jit_compile", False, "Compile the forward+backward pass with XLA.")
-flags.DEFINE_bool("mixed_precision", False, "Compute the networks in 16 bits (see --mixed_precision_dtype).")
-flags.DEFINE_enum("mixed_precision_dtype", "auto", MIXED_PRECISION_DTYPES, "auto: float16 on a GPU, bfloat16 on a CPU.")
+flags.DEFINE_bool("jit_compile", TrainConfig.jit_compile, "Compile the forward+backward pass with XLA.")
+flags.DEFINE_bool("mixed_precision", TrainConfig.mixed_precision, "Compute the networks in 16 bits (see --mixed_precision_dtype).")
+flags.DEFINE_enum("mixed_precision_dtype", TrainConfig.mixed_precision_dtype, MIXED_PRECISION_DTYPES,
+                  "auto: float16 on a GPU, bfloat16 on a CPU.")
 flags.DEFINE_integer("intra_op_threads", 0, "Threads inside one op (0: TensorFlow's choice).")
 flags.DEFINE_integer("inter_op_threads", 0, "Ops run in parallel (0: TensorFlow's choice).")
 flags.DEFINE_bool("breakdown", False, "Also time each part of the step separately.")

@@ -17,11 +17,12 @@ import numpy as np
 
 import sfmlearner_tf
 from data_prep import frame_ops, snippets
-from data_prep.progress import Progress
 from data_prep.readers.base import Sequence
 from data_prep.writer import DatasetWriter, shard_count
+from sfmlearner_tf.config import ModelConfig
 from sfmlearner_tf.data.features import encode_snippet
 from sfmlearner_tf.geometry import resize_intrinsics
+from sfmlearner_tf.progress_bar import ProgressBar
 
 # Frames decoded per round trip to the workers: large enough to keep them busy, small enough that
 # a window of encoded frames (and target depths) stays a few tens of MB.
@@ -30,9 +31,11 @@ _CHUNK_FRAMES = 64
 
 @dataclasses.dataclass(frozen=True)
 class BuildOptions:
-    height: int = 128
-    width: int = 416
-    seq_length: int = 3
+    # The networks' input size and snippet length, so that default records feed a default
+    # training run as stored (no resize in the pipeline).
+    height: int = ModelConfig.height
+    width: int = ModelConfig.width
+    seq_length: int = ModelConfig.seq_length
     frame_stride: int = 1
     image_format: str = "png"
     jpeg_quality: int = 95
@@ -163,7 +166,8 @@ def build_dataset(sequences: list, output_dir: str, source: str, options: BuildO
                 f"{source_dir or source!r}: the longest run of frames has {longest} frames"
             )
         splits = snippets.assign_splits(sequences, options.val_fraction, options.seed, options.split)
-        progress = Progress(total) if show_progress else None
+        # A build runs for minutes: redrawing twice a second is enough.
+        progress = ProgressBar(total, "snippets", min_interval=0.5) if show_progress else None
         on_record = progress.update if progress else (lambda: None)
         mapper = _FrameMapper(options.num_workers)
         split_info = {}

@@ -12,13 +12,15 @@ import sys
 from absl import app, flags
 
 from data_prep.synthetic_world.dataset import generate_dataset
+from sfmlearner_tf.config import ModelConfig
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("output_dir", None, "Folder to write the dataset to (created).")
 flags.DEFINE_integer("num_sequences", 4, "Number of sequences.")
 flags.DEFINE_integer("frames_per_sequence", 100, "Frames per sequence (10 frames/s).")
-flags.DEFINE_integer("height", 128, "Image height in pixels.")
-flags.DEFINE_integer("width", 416, "Image width in pixels.")
+# The networks' input size: records built from the world then need no resize.
+flags.DEFINE_integer("height", ModelConfig.height, "Image height in pixels.")
+flags.DEFINE_integer("width", ModelConfig.width, "Image width in pixels.")
 flags.DEFINE_integer("seed", 0, "Dataset seed; sequence i uses a seed derived from (seed, i).")
 flags.DEFINE_bool("moving_objects", False, "Add cars driving in the left lane (oncoming or ahead); "
                   "like real traffic they break the static-scene assumption.")

@@ -17,12 +17,15 @@ from absl import app, flags
 
 from demo import report
 from demo.stages import Stage, StageError, python, run_stage
+from sfmlearner_tf.config import DataConfig
 
 FLAGS = flags.FLAGS
 LOSS_FLAGFILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs",
                              "monodepth2_losses.flags")
 flags.DEFINE_string("work_dir", "runs/demo", "Where every stage writes its output.")
 flags.DEFINE_bool("fresh", False, "Redo every stage instead of reusing finished ones.")
+# Half the paper's 128x416 (ModelConfig's), on purpose: the whole demo then fits in minutes on
+# two CPU cores (README, 'What the demo shows today'); --height=128 --width=416 for the paper's.
 flags.DEFINE_integer("height", 64, "Image height of the world, the records and the networks.")
 flags.DEFINE_integer("width", 208, "Image width.")
 flags.DEFINE_integer("train_sequences", 8, "Synthetic training sequences.")
@@ -30,7 +33,7 @@ flags.DEFINE_integer("heldout_sequences", 2, "Synthetic held-out sequences (neve
 flags.DEFINE_integer("frames_per_sequence", 80, "Frames per synthetic sequence.")
 flags.DEFINE_integer("seed", 0, "Seed of the synthetic world (held-out worlds use seed + 1000).")
 flags.DEFINE_integer("train_steps", 600, "Training steps (600 at 64x208 take about 4 minutes on 2 CPU cores).")
-flags.DEFINE_integer("batch_size", 4, "Training batch size.")
+flags.DEFINE_integer("batch_size", DataConfig.batch_size, "Training batch size.")
 # The later-work losses learn depth within the demo's budget; the paper's do not (README).
 # The logit-range term keeps the trained network exportable to int8 (BUILD.md, "int8 fidelity").
 flags.DEFINE_list("train_flags",

@@ -10,7 +10,7 @@ builds the graph that TFLite converts from the network's own encoder-decoder wal
    *relative* depth error; quantizing depth or disparity itself would lose the near or the far
    range to 256 uniform levels.
 2. The logit is clipped to [LOGIT_FLOOR, LOGIT_CEILING] (about [-9.9, 2.94], see
-   `sfmlearner_tf.models.dispnet`), beyond which the sigmoid is saturated and the disparity within
+   `sfmlearner_tf.disparity`), beyond which the sigmoid is saturated and the disparity within
    5 % of its floor or ceiling. Trained without `logit_range_weight`, a DispNet can send 19 % of
    the pixels to logits of -220, or 1 % to +145; unclipped, those set the int8 output's step.
    The clip changes no disparity by more than 5 %, and only in those saturated tails.
@@ -27,8 +27,9 @@ int8 model's uint8 input carries raw pixel values (scale 1, zero point 0).
 import keras
 import tensorflow as tf
 
+from sfmlearner_tf.disparity import LOGIT_CEILING, LOGIT_FLOOR
+from sfmlearner_tf.image_range import to_network_range
 from sfmlearner_tf.models import blocks
-from sfmlearner_tf.models.dispnet import LOGIT_CEILING, LOGIT_FLOOR
 
 UPCONV_MODES = ("transpose", "depth_to_space")
 
@@ -106,5 +107,5 @@ def disparity_logits(depth_net: keras.Model, pixels: tf.Tensor, upconv: str = "t
         raise ValueError(f"upconv must be one of {UPCONV_MODES}, got {upconv!r}")
     blocks.check_image_shape(pixels.shape, 3, "pixels")
     rewrite = upconv_as_depth_to_space if upconv == "depth_to_space" else None
-    logits = depth_net.disparity_logits(pixels / 127.5 - 1.0, upconv=rewrite)[0]
+    logits = depth_net.disparity_logits(to_network_range(pixels), upconv=rewrite)[0]
     return tf.clip_by_value(logits, LOGIT_FLOOR, LOGIT_CEILING)

@@ -33,7 +33,7 @@ except ImportError:  # devices that ship the older standalone runtime
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm")
 DEPTH_PNG_SCALE = 256.0
-# disp = DISP_SCALING * sigmoid(x) + MIN_DISP (sfmlearner_tf.models.dispnet; not imported: no TF here).
+# disp = DISP_SCALING * sigmoid(x) + MIN_DISP (sfmlearner_tf.disparity; not imported: no TF here).
 DISP_SCALING = 10.0
 MIN_DISP = 0.01
 

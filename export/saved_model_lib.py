@@ -23,6 +23,7 @@ import tensorflow as tf
 
 from export import inference_graph
 from sfmlearner_tf.config import Config
+from sfmlearner_tf.image_range import to_network_range
 from sfmlearner_tf.run_dir import CONFIG_FILE, restore_models
 
 SERVING_SIGNATURE = "serving_default"
@@ -33,11 +34,6 @@ TFLITE_SIGNATURE = "disparity_logits"
 # How that graph computes the decoder's transposed convs; both are exact in float, this one is
 # the one XNNPACK runs whole in int8 (see the latency profile in export/tflite_lib.py).
 TFLITE_UPCONV = "depth_to_space"
-
-
-def normalize_image(image: tf.Tensor) -> tf.Tensor:
-    """uint8 [..., 3] in [0, 255] -> float32 [..., 3] in [-1, 1], the networks' input range."""
-    return tf.cast(image, tf.float32) / 127.5 - 1.0
 
 
 def build_export_archive(config: Config, depth_net: keras.Model, pose_net: keras.Model) -> keras.export.ExportArchive:
@@ -52,11 +48,11 @@ def build_export_archive(config: Config, depth_net: keras.Model, pose_net: keras
     explainability = config.loss.explainability
 
     def serve_depth(image):
-        disparity = depth_net(normalize_image(image), training=False)[0]
+        disparity = depth_net(to_network_range(image), training=False)[0]
         return {"depth": 1.0 / disparity, "disparity": disparity}
 
     def serve_pose(target, sources):
-        outputs = pose_net(normalize_image(target), normalize_image(sources), training=False)
+        outputs = pose_net(to_network_range(target), to_network_range(sources), training=False)
         served = {"pose": outputs["pose"]}
         if explainability:
             served["masks"] = outputs["masks"][0]

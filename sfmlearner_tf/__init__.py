@@ -8,4 +8,10 @@ import os
 # setting by the user wins.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
+# Programs show their own messages, not TensorFlow's start-up notices (quiet_start.py);
+# TF_CPP_MIN_LOG_LEVEL set by the user brings them back.
+from sfmlearner_tf.quiet_start import import_tensorflow_quietly  # noqa: E402
+
+import_tensorflow_quietly()
+
 __version__ = "0.1.0"

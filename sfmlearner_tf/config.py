@@ -4,11 +4,14 @@ Each dataclass validates itself at construction (frozen, so it stays valid). Pro
 `Config` from absl flags (see `sfmlearner_tf/flags.py`); library code takes the dataclasses as
 arguments and never reads flags. The defaults are the paper's reference configuration; the
 options that later work added are all off, so the reference stays reproducible.
+
+A field's flag help is its `metadata["help"]` (written with `_field`), so the text travels with
+the field and `flags.py` never has to read this file's source.
 """
 
 import dataclasses
 import json
-from typing import Any
+from typing import Any, Optional, Sequence, Union
 
 STRATEGIES = ("default", "mirrored", "multi_worker")
 # The networks' hidden-layer activations: the paper's ReLU, or ELU, whose gradient is never 0 so
@@ -16,23 +19,60 @@ STRATEGIES = ("default", "mirrored", "multi_worker")
 ACTIVATIONS = ("relu", "elu")
 MIXED_PRECISION_DTYPES = ("auto", "float16", "bfloat16")
 
+# The Eigen crop (Garg et al.'s numbers for 375x1242 KITTI images, as fractions):
+# rows [0.40810811 H, 0.99189189 H), columns [0.03594771 W, 0.96405229 W).
+EIGEN_CROP = (0.40810811, 0.99189189, 0.03594771, 0.96405229)
+
+Crop = Union[None, str, Sequence[float]]
+
 
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise ValueError(message)
 
 
+def _field(default: Any, help_text: str) -> Any:
+    """A dataclass field with a default and the help text of its flag."""
+    return dataclasses.field(default=default, metadata={"help": help_text})
+
+
+def parse_crop(crop: Crop) -> Optional[tuple[float, float, float, float]]:
+    """None / "none" -> None; "eigen" -> EIGEN_CROP; "t,b,l,r" or 4 numbers -> fractions.
+
+    The fractions are (top, bottom, left, right) of the kept window, each in [0, 1],
+    with top < bottom and left < right.
+    """
+    if crop is None:
+        return None
+    if isinstance(crop, str):
+        name = crop.strip().lower()
+        if name in ("", "none"):
+            return None
+        if name == "eigen":
+            return EIGEN_CROP
+        try:
+            crop = [float(part) for part in name.split(",")]
+        except ValueError as error:
+            raise ValueError(f"crop must be 'none', 'eigen' or 'top,bottom,left,right', got {crop!r}") from error
+    fractions = tuple(float(value) for value in crop)
+    if len(fractions) != 4:
+        raise ValueError(f"crop needs 4 fractions (top, bottom, left, right), got {crop!r}")
+    top, bottom, left, right = fractions
+    if not (0 <= top < bottom <= 1 and 0 <= left < right <= 1):
+        raise ValueError(f"crop fractions must satisfy 0 <= top < bottom <= 1 and 0 <= left < right <= 1, got {crop!r}")
+    return fractions
+
+
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
     """The networks' input size and snippet length."""
 
-    height: int = 128
-    width: int = 416
-    seq_length: int = 3
-    # Explainability mask head: 2 = two-class softmax per source (the paper), 1 = sigmoid.
-    mask_channels: int = 2
-    # Hidden-layer activation of both networks: relu (the paper) or elu.
-    activation: str = "relu"
+    height: int = _field(128, "Network input height in pixels (a multiple of 8).")
+    width: int = _field(416, "Network input width in pixels (a multiple of 8).")
+    seq_length: int = _field(3, "Frames per snippet; the middle one is the target.")
+    mask_channels: int = _field(
+        2, "Explainability mask head: 2 = two-class softmax per source (the paper), 1 = sigmoid.")
+    activation: str = _field("relu", f"Hidden-layer activation of both networks, one of {ACTIVATIONS} (the paper: relu).")
 
     def __post_init__(self):
         _require(
@@ -54,30 +94,32 @@ class ModelConfig:
 class LossConfig:
     """Weights and switches of the view-synthesis objective (DESIGN.md, 'Loss')."""
 
-    num_scales: int = 4
-    smooth_weight: float = 0.5
-    # The smoothness weight ramps linearly from 0 to smooth_weight over this many training steps
-    # (0: full weight from the start, the paper).
-    smooth_warmup_steps: int = 0
-    # 0 turns the explainability mask off (the pose network then has no mask decoder).
-    explain_weight: float = 0.2
-    # Drop target pixels whose projection falls outside the source (a fix of the original).
-    mask_invalid: bool = True
-    # Photometric error = alpha * (1 - SSIM) / 2 + (1 - alpha) * L1 when on; plain L1 when off.
-    ssim: bool = False
-    ssim_alpha: float = 0.85
-    # Per-pixel minimum of the photometric error over sources instead of the sum.
-    min_reprojection: bool = False
-    # Ignore pixels where the unwarped source already matches the target better (static camera).
-    auto_mask: bool = False
-    # Edge-aware first-order smoothness of mean-normalized disparity instead of 2nd order.
-    edge_aware_smoothness: bool = False
-    # Upsample every disparity to full resolution and warp the full-size images.
-    full_res_warp: bool = False
-    # Weight of mean(distance of each disparity logit outside [LOGIT_FLOOR, LOGIT_CEILING]),
-    # where the sigmoid saturates; 0 (the paper) lets saturated logits drift, which can leave the
-    # network unfit for int8 (BUILD.md, 'int8 fidelity').
-    logit_range_weight: float = 0.0
+    num_scales: int = _field(4, "Scales of the multi-scale loss, finest first (1 to 4).")
+    smooth_weight: float = _field(0.5, "Weight of the disparity smoothness term (divided by 2^s at scale s).")
+    smooth_warmup_steps: int = _field(
+        0, "The smoothness weight ramps linearly from 0 to smooth_weight over this many training steps "
+           "(0: full weight from the start, the paper).")
+    explain_weight: float = _field(
+        0.2, "Weight of the explainability regularizer; 0 turns the explainability mask off "
+             "(the pose network then has no mask decoder).")
+    mask_invalid: bool = _field(
+        True, "Drop target pixels whose projection falls outside the source (a fix of the original).")
+    ssim: bool = _field(
+        False, "Photometric error = alpha * (1 - SSIM) / 2 + (1 - alpha) * L1 when on; plain L1 when off.")
+    ssim_alpha: float = _field(0.85, "The alpha of the SSIM + L1 photometric error (with --ssim).")
+    min_reprojection: bool = _field(
+        False, "Per-pixel minimum of the photometric error over sources instead of the sum.")
+    auto_mask: bool = _field(
+        False, "Ignore pixels where the unwarped source already matches the target better (static camera).")
+    edge_aware_smoothness: bool = _field(
+        False, "Edge-aware first-order smoothness of mean-normalized disparity instead of 2nd order.")
+    full_res_warp: bool = _field(
+        False, "Upsample every disparity to full resolution and warp the full-size images.")
+    # 0 (the paper) lets saturated logits drift, which can leave the network unfit for int8
+    # (BUILD.md, 'int8 fidelity').
+    logit_range_weight: float = _field(
+        0.0, "Weight of mean(distance of each disparity logit outside [LOGIT_FLOOR, LOGIT_CEILING]), "
+             "where the sigmoid saturates; 0.01 keeps the network exportable to int8.")
 
     def __post_init__(self):
         _require(1 <= self.num_scales <= 4, f"num_scales must be in [1, 4], got {self.num_scales}")
@@ -96,15 +138,14 @@ class LossConfig:
 class DataConfig:
     """Where the TFRecords are and how batches are made from them."""
 
-    dataset_dir: str = ""
-    batch_size: int = 4
-    augment: bool = True
-    # Random zoom factor drawn from [1, max_scale], then a random crop back to the input size.
-    max_scale: float = 1.15
-    # Half-widths of the brightness / contrast / saturation jitter (0 disables each).
-    brightness: float = 0.2
-    contrast: float = 0.2
-    saturation: float = 0.2
+    dataset_dir: str = _field("", "Folder of the TFRecord shards and dataset.json (built by data_prep).")
+    batch_size: int = _field(4, "Snippets per training batch.")
+    augment: bool = _field(True, "Random zoom-crop, flip and colour jitter of the training snippets.")
+    max_scale: float = _field(
+        1.15, "Random zoom factor drawn from [1, max_scale], then a random crop back to the input size.")
+    brightness: float = _field(0.2, "Half-width of the brightness jitter (0 disables it).")
+    contrast: float = _field(0.2, "Half-width of the contrast jitter (0 disables it).")
+    saturation: float = _field(0.2, "Half-width of the saturation jitter (0 disables it).")
 
     def __post_init__(self):
         _require(self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}")
@@ -118,29 +159,28 @@ class DataConfig:
 class TrainConfig:
     """Optimizer, schedule of saves/summaries, distribution and precision."""
 
-    checkpoint_dir: str = ""
-    learning_rate: float = 2e-4
-    beta1: float = 0.9
-    beta2: float = 0.999
-    max_steps: int = 200_000
-    # Stop (and save) once this run has trained this many seconds; 0: no time limit.
-    max_seconds: float = 0.0
-    save_every: int = 1000
-    summary_every: int = 100
-    log_every: int = 10
-    # 0 disables validation.
-    val_every: int = 0
-    val_batches: int = 20
-    keep_checkpoints: int = 3
-    # A checkpoint (file prefix or directory) whose network weights start this run.
-    init_checkpoint: str = ""
-    strategy: str = "default"
-    # Compute the networks in 16 bits (weights, loss and update stay float32).
-    mixed_precision: bool = False
-    # The 16-bit type: auto = float16 (with loss scaling) on a GPU, bfloat16 on a CPU.
-    mixed_precision_dtype: str = "auto"
-    jit_compile: bool = False
-    seed: int = 0
+    checkpoint_dir: str = _field("", "Run directory: config.json, checkpoints and TensorBoard events.")
+    learning_rate: float = _field(2e-4, "Adam learning rate.")
+    beta1: float = _field(0.9, "Adam beta1.")
+    beta2: float = _field(0.999, "Adam beta2.")
+    max_steps: int = _field(200_000, "Training steps of the whole run (a resumed run counts the earlier ones).")
+    max_seconds: float = _field(
+        0.0, "Stop (and save) once this run has trained this many seconds; 0: no time limit.")
+    save_every: int = _field(1000, "Steps between checkpoints.")
+    summary_every: int = _field(100, "Steps between TensorBoard summaries.")
+    log_every: int = _field(10, "Steps between progress lines.")
+    val_every: int = _field(0, "Steps between validations on the val split; 0 disables validation.")
+    val_batches: int = _field(20, "Batches of the val split each validation reads.")
+    keep_checkpoints: int = _field(3, "Checkpoints kept (the oldest are deleted).")
+    init_checkpoint: str = _field(
+        "", "A checkpoint (file prefix or directory) whose network weights start this run.")
+    strategy: str = _field("default", f"tf.distribute strategy, one of {STRATEGIES}.")
+    mixed_precision: bool = _field(
+        False, "Compute the networks in 16 bits (weights, loss and update stay float32).")
+    mixed_precision_dtype: str = _field(
+        "auto", "The 16-bit type: auto = float16 (with loss scaling) on a GPU, bfloat16 on a CPU.")
+    jit_compile: bool = _field(False, "Compile the training step with XLA.")
+    seed: int = _field(0, "Seed of the network initialisation, the shuffle and the augmentation.")
 
     def __post_init__(self):
         _require(self.learning_rate > 0, f"learning_rate must be > 0, got {self.learning_rate}")
@@ -157,6 +197,30 @@ class TrainConfig:
             self.mixed_precision_dtype in MIXED_PRECISION_DTYPES,
             f"mixed_precision_dtype must be one of {MIXED_PRECISION_DTYPES}, got {self.mixed_precision_dtype!r}",
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class EvalConfig:
+    """The depth evaluation protocol's settings (DESIGN.md, 'Evaluation protocols').
+
+    `crop` is given as None, "none", "eigen", "top,bottom,left,right" or 4 fractions and is
+    stored parsed: None or a (top, bottom, left, right) tuple (see `parse_crop`).
+    """
+
+    min_depth: float = _field(1e-3, "Ground truth kept above this (metres); predictions clipped to it.")
+    max_depth: float = _field(80.0, "Ground truth kept below this (metres); predictions clipped to it.")
+    crop: Crop = _field(None, "none | eigen | top,bottom,left,right fractions of the evaluated window.")
+    median_scaling: bool = _field(
+        True, "Scale each prediction by median(gt)/median(pred) (--nomedian_scaling for metric models).")
+
+    def __post_init__(self):
+        _require(0 <= self.min_depth < self.max_depth,
+                 f"need 0 <= min_depth < max_depth, got {self.min_depth} and {self.max_depth}")
+        # Stored parsed, so that equal settings compare equal and the JSON record shows the window.
+        object.__setattr__(self, "crop", parse_crop(self.crop))
+        object.__setattr__(self, "min_depth", float(self.min_depth))
+        object.__setattr__(self, "max_depth", float(self.max_depth))
+        object.__setattr__(self, "median_scaling", bool(self.median_scaling))
 
 
 @dataclasses.dataclass(frozen=True)

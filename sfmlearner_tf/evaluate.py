@@ -24,7 +24,9 @@ import sys
 from absl import app, flags
 
 from sfmlearner_tf import atomic_write
+from sfmlearner_tf.config import EvalConfig
 from sfmlearner_tf.evaluation import depth_eval, pose_runs
+from sfmlearner_tf.flags import define_field_flags, field_help
 from sfmlearner_tf.run_dir import collapse_warning, read_health
 
 DEPTH_FORMATS = ("tfrecords", "kitti_eigen", "folders")
@@ -41,10 +43,9 @@ flags.DEFINE_string("test_file_list", "", "kitti_eigen: test list (SfMLearner, m
 flags.DEFINE_string("image_dir", "", "folders: images.")
 flags.DEFINE_string("depth_dir", "", "folders: depth maps named like the images (.npy metres or 16-bit .png).")
 flags.DEFINE_float("depth_png_scale", 256.0, "folders: a PNG depth value / this = metres.")
-flags.DEFINE_float("min_depth", 1e-3, "Ground truth kept above this (metres); predictions clipped to it.")
-flags.DEFINE_float("max_depth", 80.0, "Ground truth kept below this (metres); predictions clipped to it.")
-flags.DEFINE_string("crop", "auto", "none | eigen | top,bottom,left,right fractions; auto = eigen for kitti_eigen, else none.")
-flags.DEFINE_bool("median_scaling", True, "Scale each prediction by median(gt)/median(pred) (--nomedian_scaling for metric models).")
+define_field_flags(EvalConfig, "eval", names=("min_depth", "max_depth", "median_scaling"))
+# Not EvalConfig's default: the right crop depends on --dataset_format, so "auto" picks it.
+flags.DEFINE_string("crop", "auto", f"[eval] {field_help(EvalConfig, 'crop')} auto = eigen for kitti_eigen, else none.")
 flags.DEFINE_string("sequence", "", "kitti_odom: sequence id, e.g. 09.")
 flags.DEFINE_integer("snippet_length", 5, "Raw sequences: frames per ATE snippet (the paper: 5).")
 flags.DEFINE_integer("batch_size", 8, "Images per network call.")
@@ -57,10 +58,14 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-def _evaluate_depth() -> dict:
+def _eval_config() -> EvalConfig:
     crop = FLAGS.crop if FLAGS.crop != "auto" else ("eigen" if FLAGS.dataset_format == "kitti_eigen" else None)
-    common = dict(min_depth=FLAGS.min_depth, max_depth=FLAGS.max_depth, crop=crop,
-                  median_scaling=FLAGS.median_scaling, batch_size=FLAGS.batch_size)
+    return EvalConfig(min_depth=FLAGS.min_depth, max_depth=FLAGS.max_depth, crop=crop,
+                      median_scaling=FLAGS.median_scaling)
+
+
+def _evaluate_depth() -> dict:
+    common = dict(eval_config=_eval_config(), batch_size=FLAGS.batch_size)
     if FLAGS.dataset_format == "tfrecords":
         return depth_eval.evaluate_depth_on_dataset(FLAGS.model, FLAGS.dataset_dir, FLAGS.split,
                                                     max_examples=FLAGS.max_examples or None, **common)

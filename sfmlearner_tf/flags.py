@@ -2,15 +2,13 @@
 
 Every field of a chosen section becomes a flag of the same name (`--smooth_weight`,
 `--batch_size`); bool fields become absl bool flags (`--augment` / `--noaugment`), the
-`strategy` and `mixed_precision_dtype` fields enum flags. The help text of a flag is the comment
-written above its field in config.py. Only programs call `define_config_flags`; they hand the parsed values to
-`config_from_flags`, which builds (and so validates) the `Config`.
+`strategy` and `mixed_precision_dtype` fields enum flags. The help text of a flag is the field's
+`metadata["help"]` in config.py. Only programs call `define_config_flags` (or
+`define_field_flags` for a few fields of another dataclass, e.g. `EvalConfig`); they hand the
+parsed values to `config_from_flags`, which builds (and so validates) the `Config`.
 """
 
 import dataclasses
-import inspect
-import io
-import tokenize
 from typing import Optional, Sequence
 
 from absl import flags
@@ -21,23 +19,58 @@ from sfmlearner_tf.config import MIXED_PRECISION_DTYPES, SECTIONS, STRATEGIES, C
 _ENUMS = {("train", "strategy"): STRATEGIES, ("train", "mixed_precision_dtype"): MIXED_PRECISION_DTYPES}
 
 
-def _field_comments(section_cls) -> dict[str, str]:
-    """The `# comment` lines directly above each field in the dataclass's source."""
-    try:
-        source = inspect.getsource(section_cls)
-    except (OSError, TypeError):
-        return {}
-    comments, pending = {}, []
-    for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type == tokenize.COMMENT:
-            pending.append(token.string.lstrip("#").strip())
-        elif token.type == tokenize.NAME and token.line.strip().startswith(token.string + ":"):
-            if pending and token.start[1] == 4:
-                comments[token.string] = " ".join(pending)
-            pending = []
-        elif token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
-            pending = []
-    return comments
+def field_help(section_cls, name: str) -> str:
+    """The help text of a config field (its `metadata["help"]`).
+
+    Raises:
+      ValueError: the field has no help text (config.py writes every flag's field with `_field`).
+    """
+    field = {field.name: field for field in dataclasses.fields(section_cls)}[name]
+    help_text = field.metadata.get("help", "")
+    if not help_text:
+        raise ValueError(f"config field {section_cls.__name__}.{name} has no metadata['help']")
+    return help_text
+
+
+def define_field_flags(
+    section_cls,
+    section: str,
+    flag_values: flags.FlagValues = flags.FLAGS,
+    names: Optional[Sequence[str]] = None,
+) -> None:
+    """Defines one flag per field of `section_cls` (or per field in `names`), default and help from it.
+
+    Args:
+      section_cls: a config dataclass.
+      section: its name, shown in the help (`[loss] ...`) and used to find enum fields.
+      names: the fields to define (None: all of them).
+
+    Raises:
+      ValueError: a name is not a field, or a field has no help text or a type without a flag kind.
+    """
+    fields = dataclasses.fields(section_cls)
+    unknown = set(names or ()) - {field.name for field in fields}
+    if unknown:
+        raise ValueError(f"{section_cls.__name__} has no fields {sorted(unknown)}")
+    for field in fields:
+        if names is not None and field.name not in names:
+            continue
+        default = field.default
+        if default is dataclasses.MISSING:
+            default = field.default_factory()
+        help_text = f"[{section}] {field_help(section_cls, field.name)}"
+        if (section, field.name) in _ENUMS:
+            flags.DEFINE_enum(field.name, default, _ENUMS[section, field.name], help_text, flag_values=flag_values)
+        elif field.type in (bool, "bool"):
+            flags.DEFINE_bool(field.name, default, help_text, flag_values=flag_values)
+        elif field.type in (int, "int"):
+            flags.DEFINE_integer(field.name, default, help_text, flag_values=flag_values)
+        elif field.type in (float, "float"):
+            flags.DEFINE_float(field.name, default, help_text, flag_values=flag_values)
+        elif field.type in (str, "str"):
+            flags.DEFINE_string(field.name, default, help_text, flag_values=flag_values)
+        else:
+            raise ValueError(f"config field {section}.{field.name} has unsupported type {field.type!r}")
 
 
 def define_config_flags(
@@ -53,30 +86,14 @@ def define_config_flags(
     for section in sections:
         if section not in SECTIONS:
             raise ValueError(f"unknown config section {section!r}, expected one of {sorted(SECTIONS)}")
-        section_cls = SECTIONS[section]
-        comments = _field_comments(section_cls)
-        for field in dataclasses.fields(section_cls):
+        for field in dataclasses.fields(SECTIONS[section]):
             if field.name in seen:
                 raise ValueError(
                     f"config field {field.name!r} is in sections {seen[field.name]!r} and {section!r}"
                 )
             seen[field.name] = section
-            default = field.default
-            if default is dataclasses.MISSING:
-                default = field.default_factory()
-            help_text = f"[{section}] {comments.get(field.name, field.name.replace('_', ' '))}"
-            if (section, field.name) in _ENUMS:
-                flags.DEFINE_enum(field.name, default, _ENUMS[section, field.name], help_text, flag_values=flag_values)
-            elif field.type in (bool, "bool"):
-                flags.DEFINE_bool(field.name, default, help_text, flag_values=flag_values)
-            elif field.type in (int, "int"):
-                flags.DEFINE_integer(field.name, default, help_text, flag_values=flag_values)
-            elif field.type in (float, "float"):
-                flags.DEFINE_float(field.name, default, help_text, flag_values=flag_values)
-            elif field.type in (str, "str"):
-                flags.DEFINE_string(field.name, default, help_text, flag_values=flag_values)
-            else:
-                raise ValueError(f"config field {section}.{field.name} has unsupported type {field.type!r}")
+    for section in sections:
+        define_field_flags(SECTIONS[section], section, flag_values)
 
 
 def config_from_flags(

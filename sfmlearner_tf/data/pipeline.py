@@ -27,6 +27,7 @@ import tensorflow as tf
 from sfmlearner_tf.config import DataConfig, ModelConfig
 from sfmlearner_tf.data import augment, dataset_info, decode, shards
 from sfmlearner_tf.geometry import intrinsics_pyramid
+from sfmlearner_tf.image_range import unit_to_network_range
 
 _READ_BUFFER_BYTES = 256 * 1024
 # Records read at once while training (each is a seek and one read).
@@ -180,7 +181,7 @@ def _model_inputs(batch: dict, target_index: int, num_scales: int) -> dict:
       target_index: the middle frame, seq_length // 2.
       num_scales: pyramid levels.
     """
-    images = batch["frames"] * 2.0 - 1.0
+    images = unit_to_network_range(batch["frames"])
     seq_length = images.shape[1]
     inputs = {
         "target": images[:, target_index],

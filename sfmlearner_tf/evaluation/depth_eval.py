@@ -16,32 +16,31 @@ Two baselines stand beside the model:
     model / baseline for every metric.
 """
 
+import dataclasses
 import os
 from typing import Optional, Union
 
 import numpy as np
 
-from sfmlearner_tf.config import DataConfig, ModelConfig
+from sfmlearner_tf.config import DataConfig, EvalConfig, ModelConfig
 from sfmlearner_tf.data import make_dataset
 from sfmlearner_tf.data.dataset_info import read_dataset_info
 from sfmlearner_tf.evaluation import depth_metrics, image_io, kitti
-from sfmlearner_tf.evaluation.predict import DepthModel, load_depth_model, predict_depth_at_input_size, to_uint8
-from sfmlearner_tf.evaluation.progress_bar import ProgressBar
+from sfmlearner_tf.evaluation.predict import DepthModel, load_depth_model, predict_depth_at_input_size
+from sfmlearner_tf.image_range import to_uint8
+from sfmlearner_tf.progress_bar import ProgressBar
+
+# The KITTI Eigen protocol's settings: the Eigen crop, the other settings EvalConfig's defaults.
+KITTI_EIGEN = EvalConfig(crop="eigen")
 
 
 class DepthEvaluation:
     """Accumulates per-image metrics of the model and of the constant baseline."""
 
-    def __init__(self, min_depth: float = 1e-3, max_depth: float = 80.0, crop: depth_metrics.Crop = None,
-                 median_scaling: bool = True, protocol: str = "generic"):
-        if not 0 <= min_depth < max_depth:
-            raise ValueError(f"need 0 <= min_depth < max_depth, got {min_depth} and {max_depth}")
-        self.settings = {
-            "min_depth": float(min_depth),
-            "max_depth": float(max_depth),
-            "crop": depth_metrics.parse_crop(crop),
-            "median_scaling": bool(median_scaling),
-        }
+    def __init__(self, eval_config: EvalConfig = EvalConfig(), protocol: str = "generic"):
+        self.eval_config = eval_config
+        # The settings as recorded in the result's JSON (crop parsed into fractions or None).
+        self.settings = dataclasses.asdict(eval_config)
         self.protocol = protocol
         self.model = depth_metrics.DepthMetricsAccumulator()
         self.constant = depth_metrics.DepthMetricsAccumulator()
@@ -52,9 +51,9 @@ class DepthEvaluation:
         self._ground_truths = []
 
     def _metrics(self, gt: np.ndarray, pred: np.ndarray, median_scaling: bool) -> dict:
-        settings = self.settings
+        config = self.eval_config
         return depth_metrics.compute_depth_metrics(
-            gt, pred, settings["min_depth"], settings["max_depth"], settings["crop"], median_scaling)
+            gt, pred, config.min_depth, config.max_depth, config.crop, median_scaling)
 
     def add(self, gt: np.ndarray, pred: np.ndarray, name: str = "") -> bool:
         """One image: gt float [H, W] (0 = unknown), pred float [h, w] (resized bilinearly to [H, W]).
@@ -63,16 +62,16 @@ class DepthEvaluation:
         """
         gt = np.asarray(gt, np.float32)
         pred = np.asarray(pred, np.float32)
-        settings = self.settings
-        mask = depth_metrics.evaluation_mask(gt, settings["min_depth"], settings["max_depth"], settings["crop"])
+        config = self.eval_config
+        mask = depth_metrics.evaluation_mask(gt, config.min_depth, config.max_depth, config.crop)
         if not mask.any():
             self.skipped.append(name)
             return False
         resized = image_io.resize_bilinear(pred, gt.shape[0], gt.shape[1])
-        self.model.add(self._metrics(gt, resized, settings["median_scaling"]))
+        self.model.add(self._metrics(gt, resized, config.median_scaling))
         self.constant.add(self._metrics(gt, np.ones_like(gt), True))
 
-        if settings["median_scaling"]:
+        if config.median_scaling:
             pred = pred / max(float(np.median(pred)), 1e-12)
         if self._prediction_sum is None:
             self._prediction_sum = np.zeros_like(pred, np.float64)
@@ -88,7 +87,7 @@ class DepthEvaluation:
             gt = np.zeros(shape, np.float32)
             gt.ravel()[indices] = values
             accumulator.add(self._metrics(gt, image_io.resize_bilinear(mean_map, *shape),
-                                          self.settings["median_scaling"]))
+                                          self.eval_config.median_scaling))
         return _without_count(accumulator.result())
 
     def result(self) -> dict:
@@ -133,10 +132,7 @@ def evaluate_depth_on_dataset(
     model: Union[str, DepthModel],
     dataset_dir: str,
     split: str = "test",
-    min_depth: float = 1e-3,
-    max_depth: float = 80.0,
-    crop: depth_metrics.Crop = None,
-    median_scaling: bool = True,
+    eval_config: EvalConfig = EvalConfig(),
     batch_size: int = 8,
     max_examples: Optional[int] = None,
     show_progress: bool = True,
@@ -146,6 +142,7 @@ def evaluate_depth_on_dataset(
     Args:
       model: run directory, checkpoint prefix, SavedModel directory, or a loaded DepthModel.
       dataset_dir, split: a dataset built by `data_prep` with `has_gt_depth`.
+      eval_config: depth range, crop and median scaling of the protocol.
       max_examples: evaluate only the first N snippets (None: all).
     """
     info = read_dataset_info(dataset_dir)
@@ -158,7 +155,7 @@ def evaluate_depth_on_dataset(
     total = info["splits"].get(split, {}).get("num_snippets")
     if max_examples is not None:
         total = min(total, max_examples) if total else max_examples
-    evaluation = DepthEvaluation(min_depth, max_depth, crop, median_scaling, protocol=f"tfrecords:{split}")
+    evaluation = DepthEvaluation(eval_config, protocol=f"tfrecords:{split}")
     progress = ProgressBar(total, "depth") if show_progress else None
     seen = 0
     for batch in dataset:
@@ -196,10 +193,7 @@ def evaluate_depth_kitti_eigen(
     model: Union[str, DepthModel],
     dataset_dir: str,
     test_file_list: str,
-    min_depth: float = 1e-3,
-    max_depth: float = 80.0,
-    crop: depth_metrics.Crop = "eigen",
-    median_scaling: bool = True,
+    eval_config: EvalConfig = KITTI_EIGEN,
     batch_size: int = 8,
     show_progress: bool = True,
 ) -> dict:
@@ -214,7 +208,7 @@ def evaluate_depth_kitti_eigen(
     def read_gt(sample: kitti.KittiSample, shape) -> np.ndarray:
         return kitti.generate_depth_map(sample.calib_dir, sample.velodyne_path, shape[0], shape[1], sample.camera)
 
-    evaluation = DepthEvaluation(min_depth, max_depth, crop, median_scaling, protocol="kitti_eigen")
+    evaluation = DepthEvaluation(eval_config, protocol="kitti_eigen")
     return _evaluate_pairs(_as_model(model), pairs, read_gt, evaluation, batch_size, show_progress)
 
 
@@ -240,10 +234,7 @@ def evaluate_depth_folders(
     image_dir: str,
     depth_dir: str,
     depth_png_scale: float = 256.0,
-    min_depth: float = 1e-3,
-    max_depth: float = 80.0,
-    crop: depth_metrics.Crop = None,
-    median_scaling: bool = True,
+    eval_config: EvalConfig = EvalConfig(),
     batch_size: int = 8,
     show_progress: bool = True,
 ) -> dict:
@@ -257,7 +248,7 @@ def evaluate_depth_folders(
             raise ValueError(f"depth map {path} has shape {gt.shape}, its image has {tuple(shape)}")
         return gt
 
-    evaluation = DepthEvaluation(min_depth, max_depth, crop, median_scaling, protocol="folders")
+    evaluation = DepthEvaluation(eval_config, protocol="folders")
     return _evaluate_pairs(_as_model(model), pairs, read_gt, evaluation, batch_size, show_progress)
 
 

@@ -13,44 +13,14 @@ scale), clip the prediction to [min_depth, max_depth], then
 A dataset's numbers are the means of the per-image numbers.
 """
 
-from typing import Iterable, Optional, Sequence, Union
+from typing import Iterable
 
 import numpy as np
 
+# Crop parsing (and the Eigen crop) lives in config.py, where EvalConfig validates its crop with it.
+from sfmlearner_tf.config import Crop, EvalConfig, parse_crop
+
 DEPTH_METRIC_NAMES = ("abs_rel", "sq_rel", "rmse", "rmse_log", "a1", "a2", "a3")
-
-# The Eigen crop (Garg et al.'s numbers for 375x1242 KITTI images, as fractions):
-# rows [0.40810811 H, 0.99189189 H), columns [0.03594771 W, 0.96405229 W).
-EIGEN_CROP = (0.40810811, 0.99189189, 0.03594771, 0.96405229)
-
-Crop = Union[None, str, Sequence[float]]
-
-
-def parse_crop(crop: Crop) -> Optional[tuple[float, float, float, float]]:
-    """None / "none" -> None; "eigen" -> EIGEN_CROP; "t,b,l,r" or 4 numbers -> fractions.
-
-    The fractions are (top, bottom, left, right) of the kept window, each in [0, 1],
-    with top < bottom and left < right.
-    """
-    if crop is None:
-        return None
-    if isinstance(crop, str):
-        name = crop.strip().lower()
-        if name in ("", "none"):
-            return None
-        if name == "eigen":
-            return EIGEN_CROP
-        try:
-            crop = [float(part) for part in name.split(",")]
-        except ValueError as error:
-            raise ValueError(f"crop must be 'none', 'eigen' or 'top,bottom,left,right', got {crop!r}") from error
-    fractions = tuple(float(value) for value in crop)
-    if len(fractions) != 4:
-        raise ValueError(f"crop needs 4 fractions (top, bottom, left, right), got {crop!r}")
-    top, bottom, left, right = fractions
-    if not (0 <= top < bottom <= 1 and 0 <= left < right <= 1):
-        raise ValueError(f"crop fractions must satisfy 0 <= top < bottom <= 1 and 0 <= left < right <= 1, got {crop!r}")
-    return fractions
 
 
 def crop_window(height: int, width: int, crop: Crop) -> tuple[int, int, int, int]:
@@ -65,7 +35,8 @@ def crop_window(height: int, width: int, crop: Crop) -> tuple[int, int, int, int
     return int(top * height), int(bottom * height), int(left * width), int(right * width)
 
 
-def evaluation_mask(gt: np.ndarray, min_depth: float = 1e-3, max_depth: float = 80.0, crop: Crop = None) -> np.ndarray:
+def evaluation_mask(gt: np.ndarray, min_depth: float = EvalConfig.min_depth, max_depth: float = EvalConfig.max_depth,
+                    crop: Crop = EvalConfig.crop) -> np.ndarray:
     """bool [H, W]: pixels with valid ground truth inside the crop.
 
     Args:
@@ -84,12 +55,12 @@ def evaluation_mask(gt: np.ndarray, min_depth: float = 1e-3, max_depth: float = 
 def compute_depth_metrics(
     gt: np.ndarray,
     pred: np.ndarray,
-    min_depth: float = 1e-3,
-    max_depth: float = 80.0,
-    crop: Crop = None,
-    median_scaling: bool = True,
+    min_depth: float = EvalConfig.min_depth,
+    max_depth: float = EvalConfig.max_depth,
+    crop: Crop = EvalConfig.crop,
+    median_scaling: bool = EvalConfig.median_scaling,
 ) -> dict:
-    """The seven metrics of one image.
+    """The seven metrics of one image (the defaults are `EvalConfig`'s).
 
     Args:
       gt: float [H, W] ground-truth z-depth in metres, 0 where unknown (sparse or dense).

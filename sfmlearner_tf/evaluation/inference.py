@@ -17,7 +17,7 @@ import numpy as np
 
 from sfmlearner_tf.evaluation import image_io, pose_eval, pose_metrics, video
 from sfmlearner_tf.evaluation.predict import DepthModel, batched, load_depth_model
-from sfmlearner_tf.evaluation.progress_bar import ProgressBar
+from sfmlearner_tf.progress_bar import ProgressBar
 
 
 def open_input(path: str) -> tuple[Optional[int], Iterator[tuple[str, np.ndarray]]]:

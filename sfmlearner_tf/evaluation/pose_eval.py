@@ -18,8 +18,9 @@ import numpy as np
 import tensorflow as tf
 
 from sfmlearner_tf.evaluation import pose_metrics, trajectory_io
-from sfmlearner_tf.evaluation.predict import batched, normalize_images
+from sfmlearner_tf.evaluation.predict import batched
 from sfmlearner_tf.geometry import pose_vec2mat
+from sfmlearner_tf.image_range import to_network_range
 
 SNIPPET_FORMULA = (
     "first-frame alignment, least-squares scale, sqrt(sum_i ||s p_i - g_i||^2) / N per snippet "
@@ -65,7 +66,7 @@ def predict_snippet_vectors(pose_fn, frames: np.ndarray, seq_length: int, batch_
     half = seq_length // 2
     outputs = []
     for starts in batched(range(len(frames) - seq_length + 1), batch_size):
-        snippets = normalize_images(np.stack([frames[k:k + seq_length] for k in starts]))
+        snippets = to_network_range(np.stack([frames[k:k + seq_length] for k in starts]))
         target = snippets[:, half]
         sources = tf.concat([snippets[:, i] for i in range(seq_length) if i != half], axis=-1)
         outputs.append(np.asarray(pose_fn(target, sources)))

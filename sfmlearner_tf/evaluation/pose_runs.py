@@ -15,7 +15,7 @@ from sfmlearner_tf.data import make_dataset
 from sfmlearner_tf.data.dataset_info import read_dataset_info
 from sfmlearner_tf.evaluation import pose_eval, pose_metrics, sequences
 from sfmlearner_tf.evaluation.predict import is_saved_model, load_networks, pose_from_network
-from sfmlearner_tf.evaluation.progress_bar import ProgressBar
+from sfmlearner_tf.progress_bar import ProgressBar
 
 DATASET_FORMATS = ("kitti_odom", "tum")
 

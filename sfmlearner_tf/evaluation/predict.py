@@ -14,17 +14,8 @@ import tensorflow as tf
 
 from sfmlearner_tf.config import Config
 from sfmlearner_tf.evaluation.image_io import resize_bilinear
+from sfmlearner_tf.image_range import to_network_range, to_uint8
 from sfmlearner_tf.run_dir import restore_models
-
-
-def normalize_images(images) -> tf.Tensor:
-    """uint8 [..., 3] in [0, 255] -> float32 in [-1, 1] (x / 127.5 - 1), the networks' input."""
-    return tf.cast(images, tf.float32) / 127.5 - 1.0
-
-
-def to_uint8(images) -> tf.Tensor:
-    """float32 in [-1, 1] -> uint8 (the inverse of `normalize_images`, rounded)."""
-    return tf.cast(tf.round((tf.clip_by_value(images, -1.0, 1.0) + 1.0) * 127.5), tf.uint8)
 
 
 def load_networks(path: str):
@@ -80,7 +71,7 @@ def depth_from_network(depth_net) -> Callable:
 
     @tf.function(reduce_retracing=True)
     def depth_fn(images):
-        disparity = depth_net(normalize_images(images), training=False)[0]
+        disparity = depth_net(to_network_range(images), training=False)[0]
         return 1.0 / disparity[..., 0]
 
     return depth_fn

@@ -1,5 +1,7 @@
 """Pure, batched camera geometry: poses, projection, bilinear sampling and `inverse_warp`.
 
+No Keras here: the `ProjectiveWarp` layer is `sfmlearner_tf.models.ProjectiveWarp`.
+
 Conventions (DESIGN.md): NHWC; pose vectors `[tx, ty, tz, rx, ry, rz]` map target to source,
 `X_s = R X_t + t`, `R = Rx Ry Rz`; pixel centres at integer (u, v); camera x right, y down,
 z forward; depth is z-depth.
@@ -14,7 +16,6 @@ from sfmlearner_tf.geometry.camera import (
     project,
     resize_intrinsics,
 )
-from sfmlearner_tf.geometry.layer import ProjectiveWarp
 from sfmlearner_tf.geometry.pose import (
     compose_poses,
     euler_to_matrix,
@@ -28,7 +29,6 @@ from sfmlearner_tf.geometry.warp import inverse_warp
 
 __all__ = [
     "MIN_DEPTH",
-    "ProjectiveWarp",
     "backproject",
     "bilinear_sample",
     "bilinear_sample_uv",

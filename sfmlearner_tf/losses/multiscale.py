@@ -25,11 +25,11 @@ from typing import NamedTuple, Optional, Sequence
 import tensorflow as tf
 
 from sfmlearner_tf.config import LossConfig
-from sfmlearner_tf.geometry import ProjectiveWarp
+from sfmlearner_tf.disparity import LOGIT_CEILING, LOGIT_FLOOR
 from sfmlearner_tf.losses.explainability import explainability_loss
 from sfmlearner_tf.losses.photometric import photometric_error
 from sfmlearner_tf.losses.smoothness import edge_aware_smoothness, second_order_smoothness
-from sfmlearner_tf.models.dispnet import LOGIT_CEILING, LOGIT_FLOOR
+from sfmlearner_tf.models.projective_warp import ProjectiveWarp
 
 # Disparity floor before 1 / disp (DispNet's outputs are >= 0.01; this only guards other callers).
 MIN_DISPARITY = 1e-3

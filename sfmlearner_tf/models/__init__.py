@@ -1,6 +1,8 @@
-"""The two networks of SfMLearner: `DispNet` (depth) and `PoseExpNet` (ego-motion + explainability)."""
+"""The two networks of SfMLearner, `DispNet` (depth) and `PoseExpNet` (ego-motion + explainability),
+and the weightless `ProjectiveWarp` layer."""
 
 from sfmlearner_tf.models.dispnet import DispNet
 from sfmlearner_tf.models.pose_exp_net import PoseExpNet
+from sfmlearner_tf.models.projective_warp import ProjectiveWarp
 
-__all__ = ["DispNet", "PoseExpNet"]
+__all__ = ["DispNet", "PoseExpNet", "ProjectiveWarp"]

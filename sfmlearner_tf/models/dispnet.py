@@ -8,30 +8,19 @@ Layer by layer as the reference `disp_net` (tinghuiz/SfMLearner `nets.py`):
   connection `cnv{i-1}b`, concatenated with it (and with the upsampled coarser disparity for
   stages 3..1), then `icnv{i}` (3x3 conv); channels 512, 512, 256, 128, 64, 32, 16;
 - disparity heads `disp{i}` (3x3 conv to 1 channel) after `icnv4`..`icnv1`:
-  `disp = 10 * sigmoid(x) + 0.01`, so depth = 1 / disp lies in [~0.1, 100).
+  `disp = 10 * sigmoid(x) + 0.01` (`sfmlearner_tf.disparity`), so depth = 1 / disp lies in
+  [~0.1, 100).
 
 ReLU everywhere else (or ELU with `activation="elu"`), no normalization, no weight decay.
 """
 
-import math
 from typing import Any, Callable, Optional
 
 import keras
 from keras import ops
 
+from sfmlearner_tf.disparity import disparity_from_logits
 from sfmlearner_tf.models import blocks
-
-# disp = DISP_SCALING * sigmoid(x) + MIN_DISP (the reference's constants).
-DISP_SCALING = 10.0
-MIN_DISP = 0.01
-# The logits x between which the sigmoid is not saturated. Below LOGIT_FLOOR (about -9.9) the
-# first term of disp is under 5 % of MIN_DISP, so disp is within 5 % of its floor; above
-# LOGIT_CEILING (ln 19, about 2.94) 1 - sigmoid(x) < 0.05, so disp is within 5 % of its ceiling.
-# Logits beyond them change no depth by more than 5 %, yet training can drive them to -200 or
-# +150, with decoder activations in the hundreds to match; the loss's `logit_range_weight` keeps
-# them in, and the TFLite graph clips to them (export/inference_graph.py).
-LOGIT_FLOOR = math.log(0.05 * MIN_DISP / DISP_SCALING)
-LOGIT_CEILING = math.log(19.0)
 
 ENCODER_CHANNELS = (32, 64, 128, 256, 512, 512, 512)
 ENCODER_KERNELS = (7, 5, 3, 3, 3, 3, 3)
@@ -41,11 +30,6 @@ NUM_SCALES = 4
 
 # `(layer, x) -> layer(x)` or an exact replacement of it (see `DispNet.disparity_logits`).
 UpconvFn = Callable[[keras.layers.Conv2DTranspose, Any], Any]
-
-
-def disparity_from_logits(logits):
-    """A head's logit -> disparity: float32 [..., 1] -> `10 * sigmoid(x) + 0.01` in (0.01, 10.01]."""
-    return DISP_SCALING * ops.sigmoid(logits) + MIN_DISP
 
 
 @keras.saving.register_keras_serializable(package="sfmlearner_tf")

@@ -11,8 +11,8 @@ from typing import Callable, Optional
 import tensorflow as tf
 
 from sfmlearner_tf.config import LossConfig
+from sfmlearner_tf.disparity import disparity_from_logits
 from sfmlearner_tf.losses import compute_losses
-from sfmlearner_tf.models.dispnet import disparity_from_logits
 
 # Images returned by the step for summaries (the first examples of the first replica).
 SUMMARY_EXAMPLES = 2

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -100,7 +101,7 @@ def test_command_line_build_rerun_and_error(tmp_path):
     with open(tmp_path / "out" / "dataset.json") as f:
         info = json.load(f)
     assert info["source"] == "synthetic" and set(info["splits"]) == {"train", "val"}
-    assert "snippets: 4/4" in result.stderr
+    assert re.search(r"snippets \[#+\] 4/4 \(100%\)", result.stderr), result.stderr
 
     # Any input error takes the same path: one line naming the file, status 1, no traceback.
     result = _cli(*args)

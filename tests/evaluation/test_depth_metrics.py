@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
+from sfmlearner_tf.config import EIGEN_CROP, EvalConfig
 from sfmlearner_tf.evaluation import depth_metrics
+from sfmlearner_tf.evaluation.depth_eval import KITTI_EIGEN, DepthEvaluation
 from sfmlearner_tf.evaluation.depth_metrics import compute_depth_metrics, crop_window, parse_crop
 
 
@@ -68,6 +70,28 @@ def test_crop_excludes_pixels_outside_the_window():
 def test_bad_crop_is_rejected(bad):
     with pytest.raises(ValueError, match="crop"):
         parse_crop(bad)
+
+
+def test_eval_config_stores_the_parsed_crop_and_rejects_bad_settings():
+    assert EvalConfig().crop is None and EvalConfig(crop="none") == EvalConfig()
+    assert EvalConfig(crop="eigen").crop == EIGEN_CROP == KITTI_EIGEN.crop
+    assert EvalConfig(crop=[0.5, 1, 0, 1]).crop == (0.5, 1.0, 0.0, 1.0) == EvalConfig(crop="0.5,1,0,1").crop
+    with pytest.raises(ValueError, match="crop"):
+        EvalConfig(crop="eigen2")
+    with pytest.raises(ValueError, match="min_depth < max_depth, got 80 and 1"):
+        EvalConfig(min_depth=80, max_depth=1)
+
+
+def test_an_evaluation_applies_and_records_its_eval_config():
+    assert DepthEvaluation(EvalConfig(crop="eigen")).settings == {
+        "min_depth": EvalConfig.min_depth, "max_depth": EvalConfig.max_depth, "crop": EIGEN_CROP,
+        "median_scaling": EvalConfig.median_scaling}
+    evaluation = DepthEvaluation(EvalConfig(max_depth=50.0, median_scaling=False))
+    gt = np.full((4, 4), 60.0)
+    gt[0, 0] = 10.0
+    # 60 m is beyond max_depth 50: only the 10 m pixel is kept, and 12 m is not rescaled.
+    evaluation.add(gt, np.full((4, 4), 12.0))
+    assert evaluation.result()["model"]["abs_rel"] == pytest.approx(0.2)
 
 
 def test_shape_mismatch_and_empty_ground_truth_fail():

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sfmlearner_tf.config import EvalConfig
 from sfmlearner_tf.evaluation.depth_eval import DepthEvaluation, format_depth_result
 from sfmlearner_tf.evaluation.depth_metrics import compute_depth_metrics
 
@@ -44,7 +45,7 @@ def test_a_perfect_model_beats_its_mean_map_by_the_known_amount():
 
 
 def test_without_median_scaling_the_mean_map_keeps_the_predictions_scale():
-    evaluation = DepthEvaluation(median_scaling=False)
+    evaluation = DepthEvaluation(EvalConfig(median_scaling=False))
     for gt in GTS:
         evaluation.add(gt, gt)
     mean_map = np.mean(GTS, axis=0)

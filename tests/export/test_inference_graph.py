@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from export import inference_graph
-from sfmlearner_tf.models.dispnet import LOGIT_CEILING, LOGIT_FLOOR
+from sfmlearner_tf.disparity import LOGIT_CEILING, LOGIT_FLOOR
 from sfmlearner_tf.run_dir import restore_models
 
 

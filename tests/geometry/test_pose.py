@@ -13,6 +13,8 @@ from sfmlearner_tf.geometry import (
 )
 
 QUARTER = np.pi / 2
+# A yaw turns about the camera's y axis (y points down): Ry(90 deg), as in the first test.
+QUARTER_YAW = [[0, 0, 1], [0, 1, 0], [-1, 0, 0]]
 
 
 @pytest.mark.parametrize(
@@ -73,8 +75,30 @@ def test_invert_and_compose():
     np.testing.assert_allclose(inverse, np.linalg.inv(transform), atol=1e-12)
     identity = compose_poses(transform, inverse).numpy()
     np.testing.assert_allclose(identity, np.broadcast_to(np.eye(4), identity.shape), atol=1e-12)
-    other = pose_vec2mat(tf.constant(rng.uniform(-1, 1, size=(5, 6)))).numpy()
-    np.testing.assert_allclose(compose_poses(transform, other).numpy(), transform @ other, atol=1e-12)
+
+
+def test_two_eighth_yaws_compose_to_the_quarter_yaw():
+    eighth = pose_vec2mat(tf.constant([[0, 0, 0, 0, np.pi / 4, 0]], tf.float64))
+    expected = np.eye(4)
+    expected[:3, :3] = QUARTER_YAW
+    np.testing.assert_allclose(compose_poses(eighth, eighth).numpy()[0], expected, atol=1e-12)
+
+
+def test_composition_applies_the_right_hand_transform_first():
+    # a = Ry(90 deg), b = translation t = (1, 2, 3). Written out:
+    #   a b: X -> Ry (X + t) = Ry X + Ry t, with Ry t = (t_z, t_y, -t_x) = (3, 2, -1);
+    #   b a: X -> Ry X + t.
+    yaw = pose_vec2mat(tf.constant([[0, 0, 0, 0, QUARTER, 0]], tf.float64))
+    shift = pose_vec2mat(tf.constant([[1.0, 2.0, 3.0, 0, 0, 0]], tf.float64))
+    rows = QUARTER_YAW
+    np.testing.assert_allclose(
+        compose_poses(yaw, shift).numpy()[0],
+        [[*rows[0], 3.0], [*rows[1], 2.0], [*rows[2], -1.0], [0, 0, 0, 1]], atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        compose_poses(shift, yaw).numpy()[0],
+        [[*rows[0], 1.0], [*rows[1], 2.0], [*rows[2], 3.0], [0, 0, 0, 1]], atol=1e-12,
+    )
 
 
 def test_rejects_wrong_vector_length():

@@ -1,11 +1,10 @@
 """inverse_warp and bilinear_sample: known shifts, borders, degenerate depth, gradients, tracing."""
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from sfmlearner_tf.geometry import ProjectiveWarp, bilinear_sample, inverse_warp
+from sfmlearner_tf.geometry import bilinear_sample, inverse_warp
 
 FX = 10.0
 INTRINSICS = np.array([[[FX, 0.0, 11.5], [0.0, FX, 7.5], [0.0, 0.0, 1.0]]], np.float32)
@@ -148,28 +147,3 @@ def test_traces_once_for_any_batch_and_size():
         assert warped.shape == (batch, height, width, 3) and valid.shape == (batch, height, width, 1)
         np.testing.assert_allclose(warped, image, atol=1e-5)
     assert len(traces) == 1
-
-
-def test_projective_warp_layer_serializes_and_matches_function():
-    layer = ProjectiveWarp()
-    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
-    assert isinstance(restored, ProjectiveWarp) and not restored.weights
-    image = _smooth_image(8, 12)
-    depth = tf.fill([1, 8, 12, 1], 2.0)
-    pose = tf.constant([[0.1, 0.05, 0.2, 0.01, 0.0, -0.02]])
-    expected = inverse_warp(image, depth, pose, INTRINSICS)
-    for got, want in zip(restored(image, depth, pose, INTRINSICS), expected):
-        np.testing.assert_allclose(got, want, atol=1e-6)
-
-
-def test_projective_warp_layer_computes_in_float32_under_mixed_precision():
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("mixed_float16")
-    try:
-        layer = ProjectiveWarp()
-        image = tf.constant(_smooth_image(8, 12), tf.float16)
-        warped, valid = layer(image, tf.fill([1, 8, 12], 2.0), tf.zeros([1, 6]), INTRINSICS)
-    finally:
-        keras.config.set_dtype_policy(previous)
-    assert warped.dtype == tf.float32 and valid.dtype == tf.float32
-    np.testing.assert_allclose(warped, tf.cast(image, tf.float32), atol=1e-6)

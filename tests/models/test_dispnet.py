@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from sfmlearner_tf.disparity import DISP_SCALING, MIN_DISP, disparity_from_logits
 from sfmlearner_tf.models import DispNet
-from sfmlearner_tf.models.dispnet import DISP_SCALING, MIN_DISP, disparity_from_logits
 
 
 def _expected_shapes(batch, height, width):

@@ -58,7 +58,12 @@ def test_from_config_rebuilds_the_same_architecture():
     net = PoseExpNet(num_source=4, explainability=False, mask_channels=1, name="poser")
     clone = PoseExpNet.from_config(net.get_config())
     assert clone.get_config() == net.get_config()
-    assert DispNet.from_config(DispNet().get_config()).name == "depth_net"
+    # Non-default name and activation, so that a from_config that drops them fails.
+    depth = DispNet(activation="elu", name="depther")
+    depth_clone = DispNet.from_config(depth.get_config())
+    assert (depth_clone.name, depth_clone.activation) == ("depther", "elu")
+    assert depth_clone.get_config() == depth.get_config()
+    assert depth_clone.cnv1.get_config()["activation"] == "elu"  # reaches the layers, too
 
 
 def test_mixed_precision_policy_survives_saving(tmp_path):

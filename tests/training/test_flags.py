@@ -1,12 +1,15 @@
 """Flags generated from the config dataclasses."""
 
 import dataclasses
+import subprocess
+import sys
 
 import pytest
 from absl import flags
 
-from sfmlearner_tf.config import SECTIONS, Config, LossConfig
-from sfmlearner_tf.flags import config_from_flags, define_config_flags
+from sfmlearner_tf.config import SECTIONS, Config, EvalConfig, LossConfig
+from sfmlearner_tf.flags import config_from_flags, define_config_flags, define_field_flags
+from tests.conftest import REPO_ROOT
 
 
 def _parsed(*argv: str) -> flags.FlagValues:
@@ -33,10 +36,44 @@ def test_flags_override_fields_and_types():
     assert config.model == Config().model
 
 
-def test_help_text_comes_from_the_comment_above_the_field():
+def test_help_text_comes_from_the_field_metadata():
     values = _parsed()
+    field = {field.name: field for field in dataclasses.fields(LossConfig)}["explain_weight"]
+    assert values["explain_weight"].help == "[loss] " + field.metadata["help"]
     assert "explainability mask off" in values["explain_weight"].help
-    assert values["explain_weight"].help.startswith("[loss]")
+
+
+@pytest.mark.parametrize("section", [*SECTIONS.values(), EvalConfig], ids=lambda cls: cls.__name__)
+def test_every_config_field_has_help(section):
+    for field in dataclasses.fields(section):
+        assert field.metadata.get("help", "").strip(), f"{section.__name__}.{field.name} has no help"
+
+
+def test_a_field_without_help_is_refused():
+    @dataclasses.dataclass(frozen=True)
+    class Undocumented:
+        size: int = 3
+
+    with pytest.raises(ValueError, match="Undocumented.size has no metadata"):
+        define_field_flags(Undocumented, "x", flags.FlagValues())
+
+
+def test_some_fields_of_another_dataclass_become_flags():
+    values = flags.FlagValues()
+    define_field_flags(EvalConfig, "eval", values, names=("min_depth", "median_scaling"))
+    values(["program", "--nomedian_scaling"])
+    assert values["min_depth"].value == EvalConfig.min_depth and values["median_scaling"].value is False
+    assert "crop" not in values and values["min_depth"].help.startswith("[eval] Ground truth kept above")
+    with pytest.raises(ValueError, match="no fields"):
+        define_field_flags(EvalConfig, "eval", flags.FlagValues(), names=("depth",))
+
+
+def test_helpfull_of_the_train_program_shows_the_field_help():
+    completed = subprocess.run([sys.executable, "-m", "sfmlearner_tf.train", "--helpfull"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 1, completed.stderr[-3000:]  # absl's --helpfull exits with 1
+    help_text = " ".join(completed.stdout.split())
+    assert "--smooth_warmup_steps: [loss] The smoothness weight ramps linearly" in help_text, help_text[-3000:]
 
 
 def test_flags_not_given_keep_the_base_config():

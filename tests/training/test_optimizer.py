@@ -36,14 +36,39 @@ def test_fused_adam_takes_keras_adams_steps():
     np.testing.assert_allclose(weights[1], weights[0], atol=1e-6)
 
 
+def _pretend_gpu(monkeypatch, has_gpu):
+    """Makes `tf.config.list_physical_devices`, which `mixed_precision_policy` asks, see a GPU or none."""
+    gpu = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
+    real = tf.config.list_physical_devices
+
+    def list_physical_devices(device_type=None):
+        if device_type == "GPU":
+            return [gpu] if has_gpu else []
+        return real(device_type)
+
+    monkeypatch.setattr(tf.config, "list_physical_devices", list_physical_devices)
+
+
+@pytest.mark.parametrize("has_gpu", [False, True], ids=["cpu", "gpu"])
 @pytest.mark.parametrize(
     "mixed, dtype, policy",
-    [(False, "bfloat16", "float32"), (True, "float16", "mixed_float16"), (True, "bfloat16", "mixed_bfloat16"),
-     # The test machines have no GPU, so auto is bfloat16.
-     (True, "auto", "mixed_bfloat16")],
+    [(False, "bfloat16", "float32"), (True, "float16", "mixed_float16"),
+     (True, "bfloat16", "mixed_bfloat16")],
 )
-def test_policy_of_each_setting(mixed, dtype, policy):
+def test_policy_of_each_explicit_setting_ignores_the_devices(monkeypatch, has_gpu, mixed, dtype, policy):
+    _pretend_gpu(monkeypatch, has_gpu)
     assert mixed_precision_policy(TrainConfig(mixed_precision=mixed, mixed_precision_dtype=dtype)) == policy
+
+
+@pytest.mark.parametrize(
+    "has_gpu, policy", [(False, "mixed_bfloat16"), (True, "mixed_float16")], ids=["cpu", "gpu"]
+)
+def test_auto_is_float16_on_a_gpu_and_bfloat16_on_a_cpu(monkeypatch, has_gpu, policy):
+    _pretend_gpu(monkeypatch, has_gpu)
+    assert mixed_precision_policy(TrainConfig(mixed_precision=True, mixed_precision_dtype="auto")) == policy
+    # Without mixed precision the devices do not matter either.
+    plain = TrainConfig(mixed_precision=False, mixed_precision_dtype="auto")
+    assert mixed_precision_policy(plain) == "float32"
 
 
 def test_only_float16_scales_the_loss():

@@ -104,3 +104,28 @@ def test_max_seconds_stops_and_saves(tiny_dataset, tmp_path):
     text = log.read_text()
     stopped = int(re.search(r"max_seconds=3 reached: saving at step (\d+) and stopping", text).group(1))
     assert tf.train.latest_checkpoint(str(run_dir)).endswith(f"ckpt-{stopped}")
+
+
+def _quiet_env() -> dict:
+    env = python_env()
+    del env["TF_CPP_MIN_LOG_LEVEL"]  # as a user's shell has it
+    return env
+
+
+def test_programs_start_with_their_own_words(tiny_dataset, tmp_path):
+    helped = subprocess.run([sys.executable, *TRAIN, "--help"], cwd=REPO_ROOT, env=_quiet_env(),
+                            capture_output=True, text=True, timeout=120)
+    assert helped.stderr == ""  # absl's --help exits with 1 after printing the help
+    assert helped.stdout.splitlines()[0].startswith("Trains SfMLearner's depth and pose networks")
+    run = subprocess.run([sys.executable, *TRAIN, *tiny_flags(tiny_dataset, tmp_path / "run", max_steps=1)],
+                         cwd=REPO_ROOT, env=_quiet_env(), capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = run.stderr.splitlines()
+    assert "fresh: step 0" in lines[0], lines[:5]
+    for notice in ("oneDNN", "cuda", "cuInit", "absl::InitializeLog", "instructions"):
+        assert notice not in run.stderr, notice
+    # The usual TF variable brings TensorFlow's own lines back.
+    verbose = subprocess.run([sys.executable, *TRAIN, "--help"], cwd=REPO_ROOT,
+                             env=dict(_quiet_env(), TF_CPP_MIN_LOG_LEVEL="0"), capture_output=True, text=True,
+                             timeout=120)
+    assert "oneDNN custom operations are on" in verbose.stderr

@@ -22,8 +22,14 @@ def test_colorize_interpolates_between_stops():
     np.testing.assert_allclose(colors[1], (np.array(_MAGMA[0]) + _MAGMA[1]) / 2, atol=1e-6)
 
 
-def test_colorize_of_a_constant_image_is_finite():
-    assert np.isfinite(colorize(tf.ones([2, 4, 4, 1])).numpy()).all()
+def test_colorize_of_a_constant_image_is_the_first_stop():
+    # Each image is normalized on its own, so constants of any value (and sign) all map to 0,
+    # not to 0 / 0: the colormap's first stop, matplotlib's magma(0) = (0.0015, 0.0005, 0.0139).
+    values = tf.constant([1.0, -3.5, 1e6])[:, None, None, None] * tf.ones([3, 4, 4, 1])
+    colors = colorize(values).numpy()
+    assert np.isfinite(colors).all()
+    np.testing.assert_allclose(colors, np.broadcast_to(_MAGMA[0], colors.shape), atol=1e-6)
+    np.testing.assert_allclose(colors[0, 0, 0], [0.001462, 0.000466, 0.013866], atol=1e-3)
 
 
 def test_to_display_maps_network_range_to_unit_range():

@@ -1,4 +1,7 @@
-"""`ProjectiveWarp`: `inverse_warp` as a weightless, serializable Keras layer."""
+"""`ProjectiveWarp`: `inverse_warp` as a weightless, serializable Keras layer.
+
+It lives with the models rather than in `geometry/`, which stays free of Keras (pure functions).
+"""
 
 import keras
 import tensorflow as tf

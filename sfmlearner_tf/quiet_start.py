@@ -1,0 +1,75 @@
+"""TensorFlow without its start-up notices, for programs whose users read every line as an error.
+
+Importing TensorFlow on a machine without a GPU prints, before a program says anything itself,
+notices such as `oneDNN custom operations are on` (twice), `Could not find cuda drivers`, the
+CPU-instruction banner and `failed call to cuInit`. They come from TensorFlow's C++ logging
+before it is initialised, which writes to the process's stderr whatever TF_CPP_MIN_LOG_LEVEL
+says, so they are caught at the file-descriptor level during the import and dropped by pattern;
+any other line that appears meanwhile is passed on. Afterwards TensorFlow's C++ log lines are
+hidden (they include notices at error level, such as oneDNN's `supports DT_HALF only on
+platforms with AVX-512. Falling back`, printed when float16 ground truth is decoded; real C++
+failures still reach the program as Python exceptions with their message), and so are
+TensorFlow's Python INFO logs and two known Python notices (the converter's internal use of the
+deprecated `tf.lite.Interpreter`, SavedModel signature renames); Python warnings and errors stay.
+
+A user who sets TF_CPP_MIN_LOG_LEVEL (e.g. `TF_CPP_MIN_LOG_LEVEL=0`) gets everything back:
+nothing is filtered then.
+"""
+
+import logging
+import os
+import sys
+import tempfile
+import warnings
+
+STARTUP_NOTICES = (
+    "All log messages before absl::InitializeLog() is called",
+    "oneDNN custom operations are on",
+    "Could not find cuda drivers",
+    "failed call to cuInit",
+    "cpu_feature_guard",
+    "To enable the following instructions",
+    "rebuild TensorFlow with the appropriate compiler flags",
+    "Unable to register cu",
+    "TF-TRT Warning",
+)
+
+
+def user_wants_everything() -> bool:
+    return "TF_CPP_MIN_LOG_LEVEL" in os.environ
+
+
+def import_tensorflow_quietly() -> None:
+    """Imports TensorFlow (and lists its devices, when CUDA complains) with the notices dropped."""
+    if "tensorflow" in sys.modules or user_wants_everything():
+        return
+    # C++ log lines of the rest of the run too (module docstring).
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode(errors="replace").splitlines(keepends=True):
+                if not any(notice in line for notice in STARTUP_NOTICES):
+                    sys.stderr.write(line)
+    # TensorFlow read the level at its first log line (during the import); dropping the variable
+    # now keeps it from child processes, which then quiet their own start.
+    del os.environ["TF_CPP_MIN_LOG_LEVEL"]
+    logging.getLogger("tensorflow").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message=r".*tf\.lite\.Interpreter is deprecated", category=UserWarning)
+    logging.getLogger("tensorflow").addFilter(_SignatureRenames())
+
+
+class _SignatureRenames(logging.Filter):
+    """Drops SavedModel's notices that it renamed a signature's arguments (harmless, every export)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "signature_serialization" not in record.pathname
