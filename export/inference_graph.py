@@ -69,14 +69,14 @@ def phase_kernels(kernel: tf.Tensor) -> list[tf.Tensor]:
 
 
 def upconv_as_depth_to_space(layer: keras.layers.Conv2DTranspose, x: tf.Tensor) -> tf.Tensor:
-    """`layer(x)` for a 3x3 stride-2 'same' ReLU transposed conv, as 4 convs + DEPTH_TO_SPACE.
+    """`layer(x)` for a 3x3 stride-2 'same' transposed conv + activation, as 4 convs + DEPTH_TO_SPACE.
 
     The 4 phase convs (`phase_kernels`) compute exactly the 9 taps per input pixel that the
     transposed conv does; concatenated in phase order (py * 2 + px) they are the channel layout
     `tf.nn.depth_to_space` (DCR) interleaves into the 2x larger image.
 
     Args:
-      layer: a built `Conv2DTranspose` (3x3, stride 2, 'same', ReLU) as made by `blocks.upconv`.
+      layer: a built `Conv2DTranspose` (3x3, stride 2, 'same', ReLU or ELU) as made by `blocks.upconv`.
       x: float32 [B, h, w, C_in].
 
     Returns:
@@ -87,7 +87,8 @@ def upconv_as_depth_to_space(layer: keras.layers.Conv2DTranspose, x: tf.Tensor) 
     for index, phase_kernel in enumerate(phase_kernels(kernel)):
         phase_y, phase_x = divmod(index, 2)
         padded = tf.pad(x, [[0, 0], [1 - phase_y, 0], [1 - phase_x, 0], [0, 0]])
-        phases.append(tf.nn.relu(tf.nn.conv2d(padded, phase_kernel, 1, "VALID") + bias))
+        # The layer's own activation (ReLU or ELU): elementwise, so before the interleave is the same.
+        phases.append(layer.activation(tf.nn.conv2d(padded, phase_kernel, 1, "VALID") + bias))
     return tf.nn.depth_to_space(tf.concat(phases, axis=-1), 2)
 
 

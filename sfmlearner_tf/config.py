@@ -14,9 +14,10 @@ import json
 from typing import Any, Optional, Sequence, Union
 
 STRATEGIES = ("default", "mirrored", "multi_worker")
-# The networks' hidden-layer activations: the paper's ReLU, or ELU, whose gradient is never 0 so
-# that no unit can die (monodepth2's decoder uses it; README, 'Training health').
-ACTIVATIONS = ("relu", "elu")
+# The networks' hidden-layer activations: the paper's ReLU, or ELU / leaky ReLU (slope 0.2),
+# whose gradient is never 0, so that no unit can die (README, 'Training health'). TFLite has an
+# int8 kernel for ReLU and leaky ReLU, none for ELU (BUILD.md, 'Export targets').
+ACTIVATIONS = ("relu", "elu", "leaky_relu")
 MIXED_PRECISION_DTYPES = ("auto", "float16", "bfloat16")
 
 # The Eigen crop (Garg et al.'s numbers for 375x1242 KITTI images, as fractions):
@@ -72,7 +73,10 @@ class ModelConfig:
     seq_length: int = _field(3, "Frames per snippet; the middle one is the target.")
     mask_channels: int = _field(
         2, "Explainability mask head: 2 = two-class softmax per source (the paper), 1 = sigmoid.")
-    activation: str = _field("relu", f"Hidden-layer activation of both networks, one of {ACTIVATIONS} (the paper: relu).")
+    # Leaky ReLU by default: with the paper's ReLU the depth encoder dies within ~100 steps (README,
+    # 'Training health'); --activation=relu is the paper's exact network.
+    activation: str = _field("leaky_relu", f"Hidden-layer activation of both networks, one of {ACTIVATIONS} "
+                                    "(the paper: relu, which collapses; README 'Training health').")
 
     def __post_init__(self):
         _require(

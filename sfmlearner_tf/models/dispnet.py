@@ -45,7 +45,7 @@ class DispNet(keras.Model):
     the heads' logits instead (the same walk).
     """
 
-    def __init__(self, activation: str = "relu", name: str = "depth_net", **kwargs):
+    def __init__(self, activation: str = "leaky_relu", name: str = "depth_net", **kwargs):
         super().__init__(name=name, **kwargs)
         if activation not in blocks.ACTIVATIONS:
             raise ValueError(f"activation must be one of {blocks.ACTIVATIONS}, got {activation!r}")

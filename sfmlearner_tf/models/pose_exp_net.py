@@ -48,7 +48,7 @@ class PoseExpNet(keras.Model):
     """
 
     def __init__(self, num_source: int = 2, explainability: bool = True, mask_channels: int = 2,
-                 activation: str = "relu", name: str = "pose_exp_net", **kwargs):
+                 activation: str = "leaky_relu", name: str = "pose_exp_net", **kwargs):
         super().__init__(name=name, **kwargs)
         if not isinstance(num_source, int) or num_source < 1:
             raise ValueError(f"num_source must be a positive integer, got {num_source!r}")
