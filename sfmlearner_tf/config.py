@@ -2,8 +2,10 @@
 
 Each dataclass validates itself at construction (frozen, so it stays valid). Programs build a
 `Config` from absl flags (see `sfmlearner_tf/flags.py`); library code takes the dataclasses as
-arguments and never reads flags. The defaults are the paper's reference configuration; the
-options that later work added are all off, so the reference stays reproducible.
+arguments and never reads flags. The defaults are the paper's reference configuration but for
+one: the networks' activation is leaky ReLU, since the paper's ReLU encoder dies early in
+training (`--activation=relu` gives the paper's network). The options that later work added are
+all off, so the reference stays reproducible.
 
 A field's flag help is its `metadata["help"]` (written with `_field`), so the text travels with
 the field and `flags.py` never has to read this file's source.

@@ -11,7 +11,9 @@ Layer by layer as the reference `disp_net` (tinghuiz/SfMLearner `nets.py`):
   `disp = 10 * sigmoid(x) + 0.01` (`sfmlearner_tf.disparity`), so depth = 1 / disp lies in
   [~0.1, 100).
 
-ReLU everywhere else (or ELU with `activation="elu"`), no normalization, no weight decay.
+The reference uses ReLU everywhere else; here the hidden activation is `activation` (default
+leaky ReLU, which cannot die: README, "Training health"; "relu" is the paper's, "elu" the other
+choice). No normalization, no weight decay.
 """
 
 from typing import Any, Callable, Optional

@@ -12,7 +12,9 @@ Layer by layer as the reference `pose_exp_net` (tinghuiz/SfMLearner `nets.py`):
   mask heads `mask4`..`mask1` (linear convs of the previous transposed conv's kernel size) after
   `upcnv4`..`upcnv1`.
 
-ReLU everywhere else (or ELU with `activation="elu"`), no normalization, no weight decay.
+The reference uses ReLU everywhere else; here the hidden activation is `activation` (default
+leaky ReLU, which cannot die: README, "Training health"; "relu" is the paper's, "elu" the other
+choice). No normalization, no weight decay.
 """
 
 import keras

@@ -16,9 +16,11 @@ IMAGES = tf.random.stateless_uniform([4, HEIGHT, WIDTH, 3], seed=[3, 4], minval=
 SOURCES = tf.random.stateless_uniform([4, HEIGHT, WIDTH, 6], seed=[5, 6], minval=-1, maxval=1)
 
 
-def _networks():
+def _networks(activation="relu"):
+    """The paper's ReLU networks: the ones that can die."""
     keras.utils.set_random_seed(0)
-    depth_net, pose_net = DispNet(), PoseExpNet(num_source=2, explainability=False)
+    depth_net = DispNet(activation=activation)
+    pose_net = PoseExpNet(num_source=2, explainability=False, activation=activation)
     depth_net(IMAGES)
     pose_net(IMAGES, SOURCES)
     return depth_net, pose_net
@@ -39,6 +41,12 @@ def test_zero_fraction_and_spread_known_values():
     shape = np.array([[1.0, -1.0]], np.float32)  # [h=1, w=2]
     logs = np.stack([a * shape, -a * shape])[..., None]  # [2, 1, 2, 1]
     assert float(health.disparity_spread(tf.exp(logs))) == pytest.approx(a, rel=1e-5)
+
+
+def test_leaky_networks_have_no_exact_zeros():
+    depth_net, pose_net = _networks("leaky_relu")
+    values = health.health_values(depth_net, pose_net, IMAGES, SOURCES)
+    assert float(values["depth/cnv1b"]) == 0.0 and float(values["pose/cnv1"]) == 0.0
 
 
 def test_fresh_networks_are_healthy_and_a_killed_encoder_is_not():
@@ -83,7 +91,8 @@ def test_a_run_from_a_killed_network_warns_and_evaluation_repeats_it(tiny_datase
     killed = tmp_path / "killed"
     tf.train.Checkpoint(depth_net=depth_net, pose_net=pose_net).write(str(killed / "ckpt"))
     run_dir = tmp_path / "run"
-    flags = tiny_flags(tiny_dataset, run_dir, init_checkpoint=killed / "ckpt", explain_weight=0, max_steps=4)
+    flags = tiny_flags(tiny_dataset, run_dir, init_checkpoint=killed / "ckpt", explain_weight=0, max_steps=4,
+                       activation="relu")
     trained = run_python(["-m", "sfmlearner_tf.train", *flags], timeout=400)
     assert trained.returncode == 0, trained.stderr[-3000:]
     assert "DEPTH NETWORK COLLAPSED at step 3: cnv1b: 100.00% of its outputs are exactly 0" in trained.stderr
