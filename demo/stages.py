@@ -51,8 +51,9 @@ def run_stage(stage: Stage, fresh: bool, timings: dict) -> None:
 
 
 def _child_env() -> dict[str, str]:
+    # No TF_CPP_MIN_LOG_LEVEL here: each program drops TensorFlow's notices itself
+    # (sfmlearner_tf/quiet_start.py), and a user's own setting passes through.
     env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # The children are `python -m` modules of this checkout.
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH", "")]))
