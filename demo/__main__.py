@@ -70,9 +70,10 @@ def _stages(work: str) -> list[Stage]:
             [os.path.join(world, name, "world.json") for name in worlds]))
         stages.append(Stage(
             "TFRecords",
-            [python("data_prep.build_tfrecords", "--dataset_format=synthetic",
+            # --overwrite: the stage only runs when its outputs are missing or with --fresh.
+            [python("data_prep.build_tfrecords", "--dataset_format=synthetic", "--overwrite",
                     f"--dataset_dir={os.path.join(world, 'train')}", f"--output_dir={train_records}", *size),
-             python("data_prep.build_tfrecords", "--dataset_format=synthetic", "--split=test",
+             python("data_prep.build_tfrecords", "--dataset_format=synthetic", "--split=test", "--overwrite",
                     f"--dataset_dir={os.path.join(world, 'heldout')}", f"--output_dir={heldout_records}", *size)],
             [os.path.join(train_records, "dataset.json"), os.path.join(heldout_records, "dataset.json")]))
     final_checkpoint = os.path.join(run_dir, "done")
