@@ -21,6 +21,7 @@ import tensorflow as tf
 from absl import app, flags
 from PIL import Image
 
+from benchmarks.machine import machine
 from sfmlearner_tf.config import DataConfig, ModelConfig
 from sfmlearner_tf.data import SHARD_PATTERN, encode_snippet, make_dataset, shard_paths, write_dataset_info
 
@@ -104,8 +105,7 @@ def run(dataset_dir: str) -> dict:
         "data_config": dataclasses.asdict(data_config),
         "height": FLAGS.height,
         "width": FLAGS.width,
-        "cpu_count": os.cpu_count(),
-        "tensorflow": tf.__version__,
+        "machine": machine(),
     }
 
 
