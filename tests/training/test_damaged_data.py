@@ -9,15 +9,21 @@ from tests.training.tiny_runs import run_python, tiny_flags
 
 
 def _damage_record(path: str, index: int) -> None:
-    """Overwrites bytes in the middle of record `index`'s data; its length field stays valid."""
+    """Overwrites the PNG signature of every frame in record `index`'s data (the bytes of a damaged
+    disk block); the record's length field stays valid, its data CRC does not."""
     with open(path, "rb") as f:
         data = bytearray(f.read())
     offset = 0
     for _ in range(index):
         offset += 16 + int.from_bytes(data[offset : offset + 8], "little")
     length = int.from_bytes(data[offset : offset + 8], "little")
-    middle = offset + 12 + length // 2
-    data[middle : middle + 64] = bytes(64)
+    start, end = offset + 12, offset + 12 + length
+    signature = b"\x89PNG\r\n\x1a\n"
+    position = data.find(signature, start, end)
+    assert position >= 0
+    while 0 <= position < end:
+        data[position : position + len(signature)] = bytes(len(signature))
+        position = data.find(signature, position, end)
     with open(path, "wb") as f:
         f.write(bytes(data))
 
