@@ -6,7 +6,6 @@ target frames of `count` snippets spread evenly over the held-out split are writ
 recording the choice for the report.
 """
 
-import json
 import os
 
 import numpy as np
