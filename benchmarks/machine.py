@@ -1,31 +1,13 @@
 """What a benchmark figure was measured on: the CPU's model and vector extensions, cores, TF settings.
 
 Every benchmark's JSON carries `machine()`, so that two figures can be compared: the same step is
-2-4x faster on an AVX-512 CPU than on an AVX2-only one of the same family.
+2-4x faster on an AVX-512 CPU than on an AVX2-only one of the same family, and the CPU settings
+the project chooses (sfmlearner_tf/cpu_features.py) differ between them.
 """
 
 import os
-import platform
 
-# The instruction-set extensions that decide TensorFlow's CPU speed (oneDNN's kernels, bfloat16).
-RELEVANT_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
-
-
-def cpu_model_and_flags() -> tuple[str, list[str]]:
-    """(model name, the RELEVANT_FLAGS the CPU has), from /proc/cpuinfo ('unknown', [] elsewhere)."""
-    model, flags = platform.processor() or "unknown", set()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                key = key.strip()
-                if key == "model name" and model in ("unknown", "", platform.machine()):
-                    model = value.strip()
-                elif key == "flags" and not flags:
-                    flags = set(value.split())
-    except OSError:
-        pass
-    return model, [flag for flag in RELEVANT_FLAGS if flag in flags]
+from sfmlearner_tf.cpu_features import cpu_model_and_flags, missing_bfloat16_support
 
 
 def machine() -> dict:
@@ -34,8 +16,11 @@ def machine() -> dict:
     model, flags = cpu_model_and_flags()
     return {
         "cpu_model": model,
-        "cpu_flags": flags,
+        "cpu_flags": list(flags),
         "cpu_count": os.cpu_count(),
+        "native_bfloat16": not missing_bfloat16_support(flags),
         "tensorflow": tf.__version__,
         "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", ""),
+        "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
+        "inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),
     }

@@ -20,6 +20,8 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 from absl import app, flags  # noqa: E402
 
+from benchmarks.machine import machine  # noqa: E402
+
 from data_prep.synthetic_world import build_world, render_frame  # noqa: E402
 from data_prep.synthetic_world.dataset import write_sequence  # noqa: E402
 
@@ -66,6 +68,7 @@ def main(argv):
         write_cpu_frames_per_s=round(FLAGS.frames / write_cpu, 2),
         render_and_write_frames_per_s=round(FLAGS.frames / (render_wall + write_wall), 2),
         load_average_1min=round(os.getloadavg()[0], 2),
+        machine=machine(),
     ), indent=2))
 
 

@@ -19,6 +19,8 @@ import time
 import numpy as np
 from absl import app, flags
 
+from benchmarks.machine import machine
+
 _CHECKPOINT_DIR = flags.DEFINE_string("checkpoint_dir", "", "A run to export; empty = random weights.")
 _DATASET = flags.DEFINE_string("representative_dataset", "", "TFRecords for int8 calibration (else noise frames).")
 _HEIGHT = flags.DEFINE_integer("height", 128, "Input height when no checkpoint is given.")
@@ -95,7 +97,7 @@ def main(argv):
             "size_bytes": os.path.getsize(path),
         }
     print(json.dumps({"height": height, "width": width, "num_threads": _NUM_THREADS.value,
-                      "runs": _RUNS.value, "formats": results}, indent=2))
+                      "runs": _RUNS.value, "formats": results, "machine": machine()}, indent=2))
 
 
 if __name__ == "__main__":

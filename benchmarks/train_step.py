@@ -10,11 +10,14 @@ measured as separate tf.functions. Reference: the PyTorch port of SfMLearner tak
 
 import json
 import statistics
+import sys
 import time
 
 import numpy as np
 import tensorflow as tf
 from absl import app, flags
+
+from benchmarks.machine import machine
 
 from benchmarks import trace_summary
 from sfmlearner_tf.config import MIXED_PRECISION_DTYPES, Config, DataConfig, LossConfig, ModelConfig, TrainConfig
@@ -110,7 +113,10 @@ def main(argv):
         train=TrainConfig(jit_compile=FLAGS.jit_compile, mixed_precision=FLAGS.mixed_precision,
                           mixed_precision_dtype=FLAGS.mixed_precision_dtype),
     )
-    policy = set_precision_policy(config.train)
+    try:
+        policy = set_precision_policy(config.train)
+    except ValueError as error:  # e.g. bfloat16 on a CPU that would only emulate it
+        sys.exit(f"train_step: error: {error}")
     depth_net, pose_net = build_models(config)
     optimizer = make_optimizer(config.train)
     optimizer.build(depth_net.trainable_variables + pose_net.trainable_variables)
@@ -126,7 +132,7 @@ def main(argv):
         "intra_op_threads": FLAGS.intra_op_threads, "inter_op_threads": FLAGS.inter_op_threads,
         "steps": FLAGS.steps, "seconds_per_step": round(seconds, 4),
         "images_per_second": round(FLAGS.batch_size / seconds, 2),
-        "reference_pytorch_seconds_per_step": 1.09,
+        "machine": machine(),
     }
     if FLAGS.breakdown:
         result["breakdown_seconds"] = {k: round(v, 4) for k, v in breakdown(depth_net, pose_net, optimizer, batch, config).items()}

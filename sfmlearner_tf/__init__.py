@@ -2,11 +2,12 @@
 
 import os
 
-# TensorFlow's x86 wheels leave the oneDNN convolution kernels off on CPUs they do not recognise
-# (this project's AMD EPYC among them); with them on, the 128x416 training step takes about 0.82 s
-# instead of 1.80 s (BUILD.md). It must be set before TensorFlow is imported, and an explicit
-# setting by the user wins.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+from sfmlearner_tf.cpu_features import cpu_model_and_flags, onednn_default  # noqa: E402
+
+# oneDNN's kernels on only where they are faster: on AVX-512 CPUs, which TensorFlow's x86 wheels
+# do not all recognise, and not on AVX2-only ones (cpu_features.py; BUILD.md, 'CPU settings').
+# It must be set before TensorFlow is imported, and an explicit setting by the user wins.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", onednn_default(cpu_model_and_flags()[1]))
 
 # Programs show their own messages, not TensorFlow's start-up notices (quiet_start.py);
 # TF_CPP_MIN_LOG_LEVEL set by the user brings them back.

@@ -121,6 +121,9 @@ class LossConfig:
         False, "Edge-aware first-order smoothness of mean-normalized disparity instead of 2nd order.")
     full_res_warp: bool = _field(
         False, "Upsample every disparity to full resolution and warp the full-size images.")
+    normalize_disparity: bool = _field(
+        False, "Divide each disparity map by its mean over the image before the warp and the smoothness "
+               "term, so that the loss sees depth only up to scale (Wang et al., CVPR 2018).")
     # 0 (the paper) lets saturated logits drift, which can leave the network unfit for int8
     # (BUILD.md, 'int8 fidelity').
     logit_range_weight: float = _field(
@@ -170,6 +173,10 @@ class TrainConfig:
     beta1: float = _field(0.9, "Adam beta1.")
     beta2: float = _field(0.999, "Adam beta2.")
     max_steps: int = _field(200_000, "Training steps of the whole run (a resumed run counts the earlier ones).")
+    clip_grad_norm: float = _field(
+        0.0, "Scale the gradient of both networks down to this global norm when it is larger "
+             "(0: off, the paper); 1.0 stops the rare spikes that can make a run diverge "
+             "(README, 'Training health').")
     max_seconds: float = _field(
         0.0, "Stop (and save) once this run has trained this many seconds; 0: no time limit.")
     save_every: int = _field(1000, "Steps between checkpoints.")
@@ -194,6 +201,7 @@ class TrainConfig:
         _require(0 <= self.beta2 < 1, f"beta2 must be in [0, 1), got {self.beta2}")
         _require(self.max_steps >= 1, f"max_steps must be >= 1, got {self.max_steps}")
         _require(self.max_seconds >= 0, f"max_seconds must be >= 0, got {self.max_seconds}")
+        _require(self.clip_grad_norm >= 0, f"clip_grad_norm must be >= 0, got {self.clip_grad_norm}")
         for name in ("save_every", "summary_every", "log_every"):
             _require(getattr(self, name) >= 1, f"{name} must be >= 1, got {getattr(self, name)}")
         _require(self.val_every >= 0, f"val_every must be >= 0, got {self.val_every}")

@@ -2,7 +2,14 @@
 
 Per scale s (DESIGN.md, 'Loss'): the target and sources are area-downsampled by 2^s (or, with
 `full_res_warp`, the disparity is upsampled to the input size instead), every source is warped
-into the target view with depth = 1 / disp_s, and
+into the target view with depth = 1 / disp_s. With `normalize_disparity`, disp_s is first
+divided by its mean over each image (Wang et al., CVPR 2018), for the warp and the smoothness
+alike: the loss then sees depth only up to scale, and the pose network's translation carries the
+scale. Without it nothing pins the depth's scale, and training can push the whole map to the
+disparity floor (everything at infinity, where rotation alone explains the motion) or leave it
+near its initial value while the pose adapts (README, 'Training health').
+
+The terms are
 
     photometric_s = sum_n  sum_p(e_n(p) k_n(p)) / max(sum_p k_n(p), 1)
     explainability_s = lambda_e * sum_n mean(-log m_n)
@@ -174,6 +181,9 @@ def compute_losses(
     logit_range = tf.constant(0.0)
     for scale in range(config.num_scales):
         disp = tf.cast(disparities[scale], tf.float32)
+        if config.normalize_disparity:
+            disp = disp / tf.reduce_mean(disp, axis=[1, 2, 3], keepdims=True)
+        smooth_disp = disp
         target_s = area_downsample(target, scale)
         explain = None
         if config.explainability:
@@ -213,9 +223,9 @@ def compute_losses(
         )
 
         if config.edge_aware_smoothness:
-            smooth = edge_aware_smoothness(tf.cast(disparities[scale], tf.float32), target_s)
+            smooth = edge_aware_smoothness(smooth_disp, target_s)
         else:
-            smooth = second_order_smoothness(tf.cast(disparities[scale], tf.float32))
+            smooth = second_order_smoothness(smooth_disp)
         smoothness += smooth_weight / 2**scale * smooth
         if config.logit_range_weight > 0:
             logit_range += config.logit_range_weight * logit_range_penalty(logits[scale])

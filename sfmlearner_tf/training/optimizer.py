@@ -4,6 +4,7 @@ import keras
 import tensorflow as tf
 
 from sfmlearner_tf.config import TrainConfig
+from sfmlearner_tf.cpu_features import cpu_model_and_flags, missing_bfloat16_support
 
 
 def mixed_precision_policy(config: TrainConfig) -> str:
@@ -14,13 +15,22 @@ def mixed_precision_policy(config: TrainConfig) -> str:
     (its tensor cores; needs loss scaling) and bfloat16 on a CPU: oneDNN runs bfloat16
     convolutions natively on AVX512-BF16 / AMX processors (about 1.6x the float32 speed of the
     networks' forward+backward pass on the 2-core AMD EPYC of BUILD.md), while CPU float16 has no
-    fast kernels.
+    fast kernels. A CPU without native bfloat16 (no avx512_bf16 / amx_bf16) raises a ValueError
+    naming what it lacks.
     """
     if not config.mixed_precision:
         return "float32"
     dtype = config.mixed_precision_dtype
+    on_gpu = bool(tf.config.list_physical_devices("GPU"))
     if dtype == "auto":
-        dtype = "float16" if tf.config.list_physical_devices("GPU") else "bfloat16"
+        dtype = "float16" if on_gpu else "bfloat16"
+    if dtype == "bfloat16" and not on_gpu:
+        lacking = missing_bfloat16_support(cpu_model_and_flags()[1])
+        if lacking:
+            # Emulated bfloat16 made the 128x416 step 5x slower than float32 on an AVX2 EPYC
+            # (BUILD.md, 'CPU settings'): refuse rather than run slowly without a word.
+            raise ValueError(f"--mixed_precision: {lacking}, about 5x slower than float32; "
+                             "train in float32 without --mixed_precision")
     return f"mixed_{dtype}"
 
 
@@ -58,14 +68,17 @@ def _handle(variable):
 
 
 def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
-    """`FusedAdam`(learning_rate, beta1, beta2); wrapped in a dynamic `LossScaleOptimizer` under float16.
+    """`FusedAdam`(learning_rate, beta1, beta2), its gradient's global norm clipped to
+    `clip_grad_norm` when set; wrapped in a dynamic `LossScaleOptimizer` under float16.
 
     The loss scale keeps float16 gradients from underflowing: the train step multiplies the loss
     by `optimizer.scale_loss`, and the wrapper divides the gradients back, skipping (and halving
     the scale) on a step whose float16 gradients overflowed. bfloat16 has float32's exponent
     range and needs no scaling.
     """
-    optimizer = FusedAdam(learning_rate=config.learning_rate, beta_1=config.beta1, beta_2=config.beta2)
+    # Keras clips before the update (under a strategy, each replica's gradient before the sum).
+    optimizer = FusedAdam(learning_rate=config.learning_rate, beta_1=config.beta1, beta_2=config.beta2,
+                          global_clipnorm=config.clip_grad_norm or None)
     if mixed_precision_policy(config) == "mixed_float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer

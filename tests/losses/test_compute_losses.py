@@ -310,3 +310,26 @@ def test_smoothness_warmup_ramps_the_weight_linearly():
     assert at[100] == pytest.approx(full, rel=1e-6) and at[400] == pytest.approx(full, rel=1e-6)
     # Outside training (no step) the weight is the full one.
     assert float(compute_losses(config, *args).terms["smoothness"]) == pytest.approx(full, rel=1e-6)
+
+
+def test_normalized_disparity_makes_the_loss_blind_to_the_depth_scale():
+    # A non-constant map, so that the smoothness term is not 0; the pose is fixed.
+    poses = np.array([[[0.2, -0.1, 0.2, 0.01, -0.02, 0.03], [-0.1, 0.05, -0.2, 0.0, 0.01, -0.01]]] * 2, np.float32)
+    target = _texture(2, seed=3)
+    sources = np.concatenate([_texture(2, seed=5), _texture(2, seed=7)], -1)
+    v, u = np.mgrid[0:HEIGHT, 0:WIDTH].astype(np.float32)
+    base = 0.2 + 0.1 * np.sin(u / 7.0)[None, ..., None] * np.cos(v / 5.0)[None, ..., None] ** 2
+    pyramid = [tf.constant(np.repeat(base, 2, 0)[:, :: 2**s, :: 2**s]) for s in range(4)]
+    for switches in ({}, EVERYTHING):
+        terms = {}
+        for normalize in (False, True):
+            config = LossConfig(explain_weight=0.0, normalize_disparity=normalize, **switches)
+            for scale in (1.0, 3.0):
+                output = compute_losses(config, target, sources, _pyramid(2), [d * scale for d in pyramid], poses)
+                terms[normalize, scale] = {k: float(v) for k, v in output.terms.items()}
+        for key in ("photometric", "smoothness"):
+            np.testing.assert_allclose(terms[True, 3.0][key], terms[True, 1.0][key], rtol=1e-5)
+        # Without it, depth 3x nearer changes the warp, and the paper's smoothness of raw disparity.
+        assert abs(terms[False, 3.0]["photometric"] - terms[False, 1.0]["photometric"]) > 1e-3
+        if not switches:
+            assert terms[False, 3.0]["smoothness"] > 2.9 * terms[False, 1.0]["smoothness"]

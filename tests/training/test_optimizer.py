@@ -1,5 +1,5 @@
 """The optimizer and precision: which policy each setting gives, loss scaling only for float16,
-a bfloat16 run."""
+a bfloat16 run, and bfloat16 refused on a CPU that would only emulate it."""
 
 import keras
 import numpy as np
@@ -9,6 +9,7 @@ from absl import flags
 
 from sfmlearner_tf.config import TrainConfig
 from sfmlearner_tf.flags import define_config_flags
+from sfmlearner_tf.training import optimizer as optimizer_module
 from sfmlearner_tf.training.optimizer import FusedAdam, make_optimizer, mixed_precision_policy
 from sfmlearner_tf.training.trainer import Trainer
 from tests.training.test_train_run import tiny_config
@@ -18,6 +19,16 @@ from tests.training.test_train_run import tiny_config
 def restore_float32_policy():
     yield
     keras.config.set_dtype_policy("float32")
+
+
+AVX512_BF16_CPU = ("AMD EPYC", ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16"))
+AVX2_CPU = ("AMD EPYC", ("avx2", "fma"))
+
+
+@pytest.fixture(autouse=True)
+def native_bfloat16_cpu(monkeypatch):
+    """Every test sees a CPU with native bfloat16 unless it pretends otherwise (CI machines vary)."""
+    monkeypatch.setattr(optimizer_module, "cpu_model_and_flags", lambda: AVX512_BF16_CPU)
 
 
 def test_fused_adam_takes_keras_adams_steps():
@@ -98,3 +109,50 @@ def test_bfloat16_run_computes_in_bfloat16_and_keeps_float32_weights(tiny_datase
     assert depth_net.cnv1.compute_dtype == "bfloat16"
     assert all(variable.dtype == "float32" for variable in depth_net.trainable_variables)
     assert all(np.isfinite(variable.numpy()).all() for variable in depth_net.trainable_variables)
+
+
+def test_bfloat16_is_refused_on_a_cpu_without_native_bfloat16(monkeypatch, tiny_dataset, tmp_path):
+    _pretend_gpu(monkeypatch, False)
+    monkeypatch.setattr(optimizer_module, "cpu_model_and_flags", lambda: AVX2_CPU)
+    message = r"neither avx512_bf16 nor amx_bf16, so bfloat16 is emulated.*train in float32 without --mixed_precision"
+    for dtype in ("auto", "bfloat16"):
+        with pytest.raises(ValueError, match=message):
+            mixed_precision_policy(TrainConfig(mixed_precision=True, mixed_precision_dtype=dtype))
+    # The trainer refuses before it builds anything; float16 and float32 are not affected.
+    config = tiny_config(tiny_dataset, tmp_path / "run", max_steps=1, mixed_precision=True)
+    with pytest.raises(ValueError, match=message):
+        Trainer(config)
+    assert not (tmp_path / "run").exists()
+    assert mixed_precision_policy(TrainConfig(mixed_precision=True, mixed_precision_dtype="float16")) == "mixed_float16"
+    assert mixed_precision_policy(TrainConfig(mixed_precision=False)) == "float32"
+    # A GPU run with bfloat16 is the GPU's business, not the CPU's.
+    _pretend_gpu(monkeypatch, True)
+    assert mixed_precision_policy(TrainConfig(mixed_precision=True, mixed_precision_dtype="bfloat16")) == "mixed_bfloat16"
+
+
+def test_clip_grad_norm_scales_a_spike_down_to_the_global_norm():
+    rng = np.random.default_rng(1)
+    start = [rng.normal(size=(4, 3)).astype(np.float32), rng.normal(size=(5,)).astype(np.float32)]
+    # A normal gradient, then a spike 1000x larger (norms about 4 and 4000).
+    steps = [[rng.normal(size=v.shape).astype(np.float32) * scale for v in start] for scale in (1.0, 1000.0)]
+
+    def run(optimizer, gradients_of_step):
+        variables = [keras.Variable(v) for v in start]
+        for gradients in gradients_of_step:
+            optimizer.apply_gradients(zip([tf.constant(g) for g in gradients], variables))
+        return [v.numpy() for v in variables]
+
+    def clipped(gradients, norm):
+        total = np.sqrt(sum(float(np.sum(g * g)) for g in gradients))
+        return [g * min(1.0, norm / total) for g in gradients]
+
+    clipping = make_optimizer(TrainConfig(learning_rate=1e-2, clip_grad_norm=1.0))
+    assert clipping.global_clipnorm == 1.0
+    by_hand = run(keras.optimizers.Adam(learning_rate=1e-2), [clipped(g, 1.0) for g in steps])
+    for got, want in zip(run(clipping, steps), by_hand):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    # And it matters: without clipping the spike moves the weights differently.
+    plain = run(make_optimizer(TrainConfig(learning_rate=1e-2)), steps)
+    assert max(np.abs(a - b).max() for a, b in zip(plain, by_hand)) > 1e-3
+    with pytest.raises(ValueError, match="clip_grad_norm must be >= 0"):
+        TrainConfig(clip_grad_norm=-1.0)
