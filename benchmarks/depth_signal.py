@@ -33,7 +33,8 @@ from benchmarks.machine import machine
 from sfmlearner_tf.config import DataConfig
 from sfmlearner_tf.data import make_dataset
 from sfmlearner_tf.geometry.pose import invert_pose, mat2pose_vec
-from sfmlearner_tf.losses import compute_losses
+from sfmlearner_tf.evaluation.pose_metrics import to_homogeneous
+from sfmlearner_tf.losses import area_downsample, compute_losses
 from sfmlearner_tf.run_dir import build_models, restore_models
 
 FLAGS = flags.FLAGS
@@ -47,8 +48,7 @@ MAX_DEPTH = 80.0
 
 def _true_relative_poses(gt_poses: tf.Tensor, num_frames: int) -> tf.Tensor:
     """Camera-to-world [B, F, 3, 4] -> target->source pose vectors [B, F - 1, 6] (middle frame = target)."""
-    bottom = tf.broadcast_to(tf.constant([0.0, 0.0, 0.0, 1.0]), tf.concat([tf.shape(gt_poses)[:2], [1, 4]], 0))
-    world = tf.concat([tf.cast(gt_poses, tf.float32), bottom], axis=2)
+    world = tf.constant(to_homogeneous(gt_poses.numpy().reshape(-1, 3, 4)).reshape(-1, num_frames, 4, 4), tf.float32)
     middle = num_frames // 2
     sources = [n for n in range(num_frames) if n != middle]
     return tf.stack([mat2pose_vec(invert_pose(world[:, n]) @ world[:, middle]) for n in sources], axis=1)
@@ -61,10 +61,9 @@ def _median_shift(log_depth: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 
 def _pyramid(log_depth: np.ndarray, num_scales: int) -> list:
+    """A full-size log-depth map -> the disparity at every scale, as the loss reads DispNet's."""
     disparity = tf.constant(np.exp(-log_depth).astype(np.float32))
-    height, width = log_depth.shape[1:3]
-    return [disparity] + [tf.image.resize(disparity, [height >> s, width >> s], method="area")
-                          for s in range(1, num_scales)]
+    return [area_downsample(disparity, s) for s in range(num_scales)]
 
 
 def _correlation(a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> float:

@@ -17,9 +17,8 @@ import numpy as np
 import tensorflow as tf
 from absl import app, flags
 
-from benchmarks.machine import machine
-
 from benchmarks import trace_summary
+from benchmarks.machine import machine
 from sfmlearner_tf.config import MIXED_PRECISION_DTYPES, Config, DataConfig, LossConfig, ModelConfig, TrainConfig
 from sfmlearner_tf.losses import compute_losses
 from sfmlearner_tf.run_dir import build_models

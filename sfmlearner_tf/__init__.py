@@ -2,7 +2,7 @@
 
 import os
 
-from sfmlearner_tf.cpu_features import cpu_model_and_flags, onednn_default  # noqa: E402
+from sfmlearner_tf.cpu_features import cpu_model_and_flags, onednn_default
 
 # oneDNN's kernels on only where they are faster: on AVX-512 CPUs, which TensorFlow's x86 wheels
 # do not all recognise, and not on AVX2-only ones (cpu_features.py; BUILD.md, 'CPU settings').

@@ -183,7 +183,7 @@ def compute_losses(
         disp = tf.cast(disparities[scale], tf.float32)
         if config.normalize_disparity:
             disp = disp / tf.reduce_mean(disp, axis=[1, 2, 3], keepdims=True)
-        smooth_disp = disp
+        smooth_disp = disp  # the prior acts at scale s; `disp` is upsampled below with full_res_warp
         target_s = area_downsample(target, scale)
         explain = None
         if config.explainability:
