@@ -1,13 +1,14 @@
 """Latency and size of the depth network: Keras and the four .tflite formats, as one JSON table.
 
     python -m benchmarks.tflite_latency                      # random weights, 128x416, 2 threads
+    python -m benchmarks.tflite_latency --depth_net=mobile   # the same for the compact depth network
     python -m benchmarks.tflite_latency --checkpoint_dir=runs/demo --representative_dataset=DATA
 
 Latency does not depend on the weights' values, so without a checkpoint a freshly initialised
-DispNet is used (int8 calibrated on uniform-noise frames). The LiteRT numbers are the median of
-`invoke()` with the XNNPACK delegate (the interpreter's default); the Keras number is the median of
-a `tf.function` call on one frame with TensorFlow limited to the same number of threads.
-Prints `{"height", "width", "num_threads", "formats": {name: {"ms_median", "size_bytes"}}}`.
+network of `--depth_net` is used (int8 calibrated on uniform-noise frames). The LiteRT numbers are
+the median of `invoke()` with the XNNPACK delegate (the interpreter's default); the Keras number is
+the median of a `tf.function` call on one frame with TensorFlow limited to the same number of threads.
+Prints `{"depth_net", "height", "width", "num_threads", "formats": {name: {"ms_median", "size_bytes"}}}`.
 """
 
 import json
@@ -20,23 +21,25 @@ import numpy as np
 from absl import app, flags
 
 from benchmarks.machine import machine
+from sfmlearner_tf.config import DEPTH_NETS, Config, ModelConfig
 
 _CHECKPOINT_DIR = flags.DEFINE_string("checkpoint_dir", "", "A run to export; empty = random weights.")
 _DATASET = flags.DEFINE_string("representative_dataset", "", "TFRecords for int8 calibration (else noise frames).")
 _HEIGHT = flags.DEFINE_integer("height", 128, "Input height when no checkpoint is given.")
 _WIDTH = flags.DEFINE_integer("width", 416, "Input width when no checkpoint is given.")
+_DEPTH_NET = flags.DEFINE_enum("depth_net", ModelConfig.depth_net, DEPTH_NETS,
+                               "Depth network when no checkpoint is given (a checkpoint's config has its own).")
 _NUM_THREADS = flags.DEFINE_integer("num_threads", 2, "Interpreter / TensorFlow threads.")
 _RUNS = flags.DEFINE_integer("runs", 20, "Timed runs per format (median reported) after warm-up.")
 _OUTPUT_DIR = flags.DEFINE_string("output_dir", "", "Where the models are written (default: a temporary dir).")
 
 
-def _random_run(directory: str, height: int, width: int) -> str:
+def _random_run(directory: str, height: int, width: int, network: str) -> str:
     import tensorflow as tf
 
-    from sfmlearner_tf.config import Config, ModelConfig
     from sfmlearner_tf.run_dir import build_models, write_config
 
-    config = Config(model=ModelConfig(height=height, width=width))
+    config = Config(model=ModelConfig(height=height, width=width, depth_net=network))
     write_config(directory, config)
     depth_net, pose_net = build_models(config)
     tf.train.CheckpointManager(tf.train.Checkpoint(depth_net=depth_net, pose_net=pose_net), directory, 1).save()
@@ -75,7 +78,8 @@ def main(argv):
     from export.lite_runtime import LiteDepthModel
 
     work = _OUTPUT_DIR.value or tempfile.mkdtemp(prefix="tflite_latency-")
-    checkpoint = _CHECKPOINT_DIR.value or _random_run(os.path.join(work, "run"), _HEIGHT.value, _WIDTH.value)
+    checkpoint = _CHECKPOINT_DIR.value or _random_run(
+        os.path.join(work, "run"), _HEIGHT.value, _WIDTH.value, _DEPTH_NET.value)
     saved_model_dir = saved_model_lib.export_saved_model(checkpoint, os.path.join(work, "saved_model"), overwrite=True)
     config = saved_model_lib.read_export_config(saved_model_dir)
     height, width = config.model.height, config.model.width
@@ -96,8 +100,8 @@ def main(argv):
             "ms_median": measure_latency(model, frames[0], runs=_RUNS.value),
             "size_bytes": os.path.getsize(path),
         }
-    print(json.dumps({"height": height, "width": width, "num_threads": _NUM_THREADS.value,
-                      "runs": _RUNS.value, "formats": results, "machine": machine()}, indent=2))
+    print(json.dumps({"depth_net": config.model.depth_net, "height": height, "width": width,
+                      "num_threads": _NUM_THREADS.value, "runs": _RUNS.value, "formats": results, "machine": machine()}, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Speed of one training step (both networks, the loss, Adam) on random inputs, no data pipeline.
 
-  python -m benchmarks.train_step [--jit_compile] [--mixed_precision] [--breakdown] [--profile_dir=DIR]
+  python -m benchmarks.train_step [--depth_net=mobile] [--jit_compile] [--mixed_precision] [--breakdown]
+      [--profile_dir=DIR]
 
 Prints JSON: median seconds per step after warm-up, images/s, and with --breakdown the median
-time of each part (DispNet forward, PoseExpNet forward, loss, forward+backward, Adam update)
+time of each part (depth network forward, PoseExpNet forward, loss, forward+backward, Adam update)
 measured as separate tf.functions. Reference: the PyTorch port of SfMLearner takes 1.09 s per
 128x416, batch-4, 3-frame step with explainability on a 2-core CPU.
 """
@@ -19,7 +20,8 @@ from absl import app, flags
 
 from benchmarks import trace_summary
 from benchmarks.machine import machine
-from sfmlearner_tf.config import MIXED_PRECISION_DTYPES, Config, DataConfig, LossConfig, ModelConfig, TrainConfig
+from sfmlearner_tf.config import (DEPTH_NETS, MIXED_PRECISION_DTYPES, Config, DataConfig, LossConfig, ModelConfig,
+                                  TrainConfig)
 from sfmlearner_tf.losses import compute_losses
 from sfmlearner_tf.run_dir import build_models
 from sfmlearner_tf.training.optimizer import make_optimizer, set_precision_policy
@@ -29,6 +31,7 @@ flags.DEFINE_integer("height", ModelConfig.height, "Input height.")
 flags.DEFINE_integer("width", ModelConfig.width, "Input width.")
 flags.DEFINE_integer("batch_size", DataConfig.batch_size, "Snippets per step.")
 flags.DEFINE_integer("seq_length", ModelConfig.seq_length, "Frames per snippet.")
+flags.DEFINE_enum("depth_net", ModelConfig.depth_net, DEPTH_NETS, "The depth network (ModelConfig.depth_net).")
 flags.DEFINE_float("explain_weight", LossConfig.explain_weight, "0 turns the explainability mask off.")
 flags.DEFINE_integer("warmup", 3, "Untimed steps (tracing, allocation).")
 flags.DEFINE_integer("steps", 10, "Timed steps.")
@@ -85,7 +88,7 @@ def breakdown(depth_net, pose_net, optimizer, batch, config) -> dict:
 
     grads = tf.function(forward_backward)()
     parts = {
-        "dispnet_forward": lambda: depth_net(batch["target"]),
+        "depth_forward": lambda: depth_net(batch["target"]),
         "posenet_forward": lambda: pose_net(batch["target"], batch["sources"]),
         "loss_forward": lambda: compute_losses(
             config.loss, batch["target"], batch["sources"], batch["intrinsics"], disparities, poses, masks
@@ -106,7 +109,8 @@ def main(argv):
     tf.config.threading.set_intra_op_parallelism_threads(FLAGS.intra_op_threads)
     tf.config.threading.set_inter_op_parallelism_threads(FLAGS.inter_op_threads)
     config = Config(
-        model=ModelConfig(height=FLAGS.height, width=FLAGS.width, seq_length=FLAGS.seq_length),
+        model=ModelConfig(height=FLAGS.height, width=FLAGS.width, seq_length=FLAGS.seq_length,
+                          depth_net=FLAGS.depth_net),
         loss=LossConfig(explain_weight=FLAGS.explain_weight),
         data=DataConfig(batch_size=FLAGS.batch_size),
         train=TrainConfig(jit_compile=FLAGS.jit_compile, mixed_precision=FLAGS.mixed_precision,
@@ -125,7 +129,8 @@ def main(argv):
     seconds = median_seconds(lambda: train_step(batch)[0], FLAGS.warmup, FLAGS.steps)
     result = {
         "benchmark": "train_step",
-        "height": FLAGS.height, "width": FLAGS.width, "batch_size": FLAGS.batch_size,
+        "depth_net": FLAGS.depth_net, "height": FLAGS.height, "width": FLAGS.width,
+        "batch_size": FLAGS.batch_size,
         "seq_length": FLAGS.seq_length, "explainability": FLAGS.explain_weight > 0,
         "jit_compile": FLAGS.jit_compile, "precision": policy,
         "intra_op_threads": FLAGS.intra_op_threads, "inter_op_threads": FLAGS.inter_op_threads,

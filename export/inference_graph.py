@@ -96,7 +96,8 @@ def disparity_logits(depth_net: keras.Model, pixels: tf.Tensor, upconv: str = "t
     """The finest disparity logit of `depth_net` for raw pixels (`DispNet.disparity_logits`).
 
     Args:
-      depth_net: a built `sfmlearner_tf.models.DispNet`.
+      depth_net: a built `sfmlearner_tf.models.DispNet` or `MobileDepthNet` (which has no transposed
+        convs: `upconv` changes nothing there).
       pixels: float32 [B, H, W, 3], RGB in [0, 255].
       upconv: "transpose" (the layers as trained) or "depth_to_space" (exact rewrite).
 

@@ -21,6 +21,9 @@ STRATEGIES = ("default", "mirrored", "multi_worker")
 # int8 kernel for ReLU and leaky ReLU, none for ELU (BUILD.md, 'Export targets').
 ACTIVATIONS = ("relu", "elu", "leaky_relu")
 MIXED_PRECISION_DTYPES = ("auto", "float16", "bfloat16")
+# The depth networks: the paper's DispNet (31.6 M parameters), or MobileDepthNet, a MobileNetV2
+# encoder with a light separable-conv decoder (1.9 M parameters, 0.11x DispNet's FLOPs).
+DEPTH_NETS = ("dispnet", "mobile")
 
 # The Eigen crop (Garg et al.'s numbers for 375x1242 KITTI images, as fractions):
 # rows [0.40810811 H, 0.99189189 H), columns [0.03594771 W, 0.96405229 W).
@@ -68,7 +71,7 @@ def parse_crop(crop: Crop) -> Optional[tuple[float, float, float, float]]:
 
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
-    """The networks' input size and snippet length."""
+    """The networks: input size, snippet length, activation and which depth network."""
 
     height: int = _field(128, "Network input height in pixels (a multiple of 8).")
     width: int = _field(416, "Network input width in pixels (a multiple of 8).")
@@ -79,6 +82,9 @@ class ModelConfig:
     # 'Training health'); --activation=relu is the paper's exact network.
     activation: str = _field("leaky_relu", f"Hidden-layer activation of both networks, one of {ACTIVATIONS} "
                                     "(the paper: relu, which collapses; README 'Training health').")
+    depth_net: str = _field("dispnet", f"Depth network, one of {DEPTH_NETS}: dispnet (the paper's) or mobile "
+                                       "(MobileNetV2-style, ReLU6 whatever --activation, which then applies "
+                                       "to the pose network only).")
 
     def __post_init__(self):
         _require(
@@ -90,6 +96,7 @@ class ModelConfig:
         )
         _require(self.mask_channels in (1, 2), f"mask_channels must be 1 or 2, got {self.mask_channels}")
         _require(self.activation in ACTIVATIONS, f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
+        _require(self.depth_net in DEPTH_NETS, f"depth_net must be one of {DEPTH_NETS}, got {self.depth_net!r}")
 
     @property
     def num_source(self) -> int:

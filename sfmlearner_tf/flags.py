@@ -2,8 +2,8 @@
 
 Every field of a chosen section becomes a flag of the same name (`--smooth_weight`,
 `--batch_size`); bool fields become absl bool flags (`--augment` / `--noaugment`), the
-`strategy` and `mixed_precision_dtype` fields enum flags. The help text of a flag is the field's
-`metadata["help"]` in config.py. Only programs call `define_config_flags` (or
+`strategy`, `mixed_precision_dtype` and `depth_net` fields enum flags. The help text of a flag is
+the field's `metadata["help"]` in config.py. Only programs call `define_config_flags` (or
 `define_field_flags` for a few fields of another dataclass, e.g. `EvalConfig`); they hand the
 parsed values to `config_from_flags`, which builds (and so validates) the `Config`.
 """
@@ -13,10 +13,11 @@ from typing import Optional, Sequence
 
 from absl import flags
 
-from sfmlearner_tf.config import MIXED_PRECISION_DTYPES, SECTIONS, STRATEGIES, Config
+from sfmlearner_tf.config import DEPTH_NETS, MIXED_PRECISION_DTYPES, SECTIONS, STRATEGIES, Config
 
 # Fields whose flag accepts only a fixed set of values.
-_ENUMS = {("train", "strategy"): STRATEGIES, ("train", "mixed_precision_dtype"): MIXED_PRECISION_DTYPES}
+_ENUMS = {("train", "strategy"): STRATEGIES, ("train", "mixed_precision_dtype"): MIXED_PRECISION_DTYPES,
+          ("model", "depth_net"): DEPTH_NETS}
 
 
 def field_help(section_cls, name: str) -> str:

@@ -10,24 +10,34 @@ networks.
 import dataclasses
 import json
 import os
-from typing import Optional
+from typing import Optional, Union
 
 import tensorflow as tf
 
 from sfmlearner_tf import atomic_write
 from sfmlearner_tf.config import Config
-from sfmlearner_tf.models import DispNet, PoseExpNet
+from sfmlearner_tf.models import DispNet, MobileDepthNet, PoseExpNet
 
 CONFIG_FILE = "config.json"
 HEALTH_FILE = "health.json"
 # Sections whose change makes a saved run a different model: resuming with them changed is an error.
 FIXED_SECTIONS = ("model", "loss")
+# What `build_models` makes of `ModelConfig.depth_net`.
+DepthNet = Union[DispNet, MobileDepthNet]
 
 
-def build_models(config: Config) -> tuple[DispNet, PoseExpNet]:
-    """Creates both networks for `config` and builds their weights with a dummy batch."""
+def build_models(config: Config) -> tuple[DepthNet, PoseExpNet]:
+    """Creates both networks for `config` and builds their weights with a dummy batch.
+
+    The depth network is `config.model.depth_net`'s (a run from before that field loads as
+    "dispnet", its default).
+    """
     model = config.model
-    depth_net = DispNet(activation=model.activation)
+    if model.depth_net == "mobile":
+        # ReLU6 by design (int8-friendly); `activation` is then the pose network's alone.
+        depth_net = MobileDepthNet()
+    else:
+        depth_net = DispNet(activation=model.activation)
     pose_net = PoseExpNet(
         num_source=model.num_source,
         explainability=config.loss.explainability,
@@ -65,7 +75,7 @@ def resolve_checkpoint(path: str) -> tuple[str, str]:
     return os.path.dirname(path), path
 
 
-def restore_models(path: str) -> tuple[Config, DispNet, PoseExpNet]:
+def restore_models(path: str) -> tuple[Config, DepthNet, PoseExpNet]:
     """Loads the config and the two networks of a run (directory: its latest checkpoint)."""
     run_dir, prefix = resolve_checkpoint(path)
     config = read_config(run_dir)

@@ -1,8 +1,10 @@
 """The two networks of SfMLearner, `DispNet` (depth) and `PoseExpNet` (ego-motion + explainability),
-and the weightless `ProjectiveWarp` layer."""
+the compact depth network `MobileDepthNet` (DispNet's interface), and the weightless
+`ProjectiveWarp` layer."""
 
 from sfmlearner_tf.models.dispnet import DispNet
+from sfmlearner_tf.models.mobile_depth import MobileDepthNet
 from sfmlearner_tf.models.pose_exp_net import PoseExpNet
 from sfmlearner_tf.models.projective_warp import ProjectiveWarp
 
-__all__ = ["DispNet", "PoseExpNet", "ProjectiveWarp"]
+__all__ = ["DispNet", "MobileDepthNet", "PoseExpNet", "ProjectiveWarp"]

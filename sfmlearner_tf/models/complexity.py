@@ -5,7 +5,9 @@ and the bilinear upsampling are left out). A multiply-accumulate counts as 2 FLO
 
 - Conv2D, output [B, Ho, Wo, Co], kernel [k, k, Ci, Co]: 2 * B * Ho * Wo * k * k * Ci * Co;
 - transposed conv (Conv2DBackpropInput), input [B, Hi, Wi, Ci], kernel [k, k, Co, Ci]: every input
-  pixel scatters a k x k x Co patch, so 2 * B * Hi * Wi * k * k * Ci * Co.
+  pixel scatters a k x k x Co patch, so 2 * B * Hi * Wi * k * k * Ci * Co;
+- depthwise conv (DepthwiseConv2dNative, also the first half of a separable conv), output
+  [B, Ho, Wo, C * m], kernel [k, k, C, m]: each output a k x k dot product, so 2 * B * Ho * Wo * k * k * C * m.
 """
 
 import math
@@ -18,7 +20,7 @@ def conv_flops(fn: Callable, *input_specs: tf.TensorSpec) -> int:
     """FLOPs of the convolutions that `fn(*inputs)` runs, for inputs of the given static shapes.
 
     Args:
-      fn: a callable of tensors, e.g. a `DispNet` or a `PoseExpNet` instance (build it first:
+      fn: a callable of tensors, e.g. a `DispNet`, `MobileDepthNet` or `PoseExpNet` instance (build it first:
         creating its variables inside the trace is much slower).
       *input_specs: one fully defined `tf.TensorSpec` per positional argument of `fn`.
 
@@ -37,4 +39,7 @@ def conv_flops(fn: Callable, *input_specs: tf.TensorSpec) -> int:
         elif op.type == "Conv2DBackpropInput":
             kernel, source = op.inputs[1].shape, op.inputs[2].shape
             total += 2 * math.prod(source[:3]) * math.prod(kernel)
+        elif op.type == "DepthwiseConv2dNative":
+            output, kernel = op.outputs[0].shape, op.inputs[1].shape
+            total += 2 * math.prod(output[:3]) * math.prod(kernel)
     return total

@@ -1,5 +1,6 @@
 """Session fixtures of the export tests: a briefly trained 32x96 run on synthetic frames, its
-TFRecords, its SavedModel and its .tflite files (each made once and shared)."""
+TFRecords, its SavedModel and its .tflite files (each made once and shared); the `mobile_` ones
+are the same for a run of the compact depth network."""
 
 import io
 import os
@@ -55,13 +56,12 @@ def dataset_dir(tmp_path_factory, synthetic_frames):
     return directory
 
 
-@pytest.fixture(scope="session")
-def run_dir(tmp_path_factory, synthetic_frames):
-    """A run whose DispNet regressed log-disparity on the train frames for a few steps, so that its
-    depth maps have the structure of a trained model (random weights give flat maps)."""
+def _trained_run(directory: str, synthetic_frames, network: str) -> str:
+    """A run whose depth network (`network`: ModelConfig.depth_net) regressed log-disparity on the train
+    frames for a few steps, so that its depth maps have the structure of a trained model (random
+    weights give flat maps)."""
     images, depths, _ = synthetic_frames
-    directory = str(tmp_path_factory.mktemp("run"))
-    config = Config(model=ModelConfig(height=HEIGHT, width=WIDTH))
+    config = Config(model=ModelConfig(height=HEIGHT, width=WIDTH, depth_net=network))
     write_config(directory, config)
     depth_net, pose_net = build_models(config)
     x = tf.constant(images[1:17], tf.float32) / 127.5 - 1.0
@@ -87,26 +87,18 @@ def run_dir(tmp_path_factory, synthetic_frames):
     return directory
 
 
-@pytest.fixture(scope="session")
-def saved_model_dir(tmp_path_factory, run_dir):
-    return saved_model_lib.export_saved_model(run_dir, str(tmp_path_factory.mktemp("export") / "saved_model"))
-
-
-@pytest.fixture(scope="session")
-def keras_depth(saved_model_dir, synthetic_frames):
+def _served_depth(saved_model_dir: str, synthetic_frames) -> np.ndarray:
     """The served (Keras) depth of the 8 held-out frames: float32 [8, 32, 96]."""
     serve = tf.saved_model.load(saved_model_dir).signatures["serving_default"]
     return serve(image=tf.constant(synthetic_frames[0][VAL_FRAMES]))["depth"].numpy()[..., 0]
 
 
-@pytest.fixture(scope="session")
-def tflite_file(tmp_path_factory, saved_model_dir, dataset_dir):
+def _tflite_maker(directory, saved_model_dir: str, dataset_dir: str):
     """quantization -> (path of the .tflite, its fidelity report or None); each converted once.
 
     int8 goes through the whole `export_tflite` (calibration from the records, report); the
     other formats only through `convert`, which keeps the suite short (the report code is the same).
     """
-    directory = tmp_path_factory.mktemp("tflite")
     made = {}
 
     def get(quantization: str):
@@ -122,3 +114,48 @@ def tflite_file(tmp_path_factory, saved_model_dir, dataset_dir):
         return made[quantization]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory, synthetic_frames):
+    """A briefly trained DispNet run (`_trained_run`)."""
+    return _trained_run(str(tmp_path_factory.mktemp("run")), synthetic_frames, "dispnet")
+
+
+@pytest.fixture(scope="session")
+def saved_model_dir(tmp_path_factory, run_dir):
+    return saved_model_lib.export_saved_model(run_dir, str(tmp_path_factory.mktemp("export") / "saved_model"))
+
+
+@pytest.fixture(scope="session")
+def keras_depth(saved_model_dir, synthetic_frames):
+    """The served (Keras) depth of the 8 held-out frames: float32 [8, 32, 96]."""
+    return _served_depth(saved_model_dir, synthetic_frames)
+
+
+@pytest.fixture(scope="session")
+def tflite_file(tmp_path_factory, saved_model_dir, dataset_dir):
+    """quantization -> (path of the .tflite, its fidelity report or None), of `saved_model_dir`."""
+    return _tflite_maker(tmp_path_factory.mktemp("tflite"), saved_model_dir, dataset_dir)
+
+
+# The same for a run of the compact depth network (ModelConfig.depth_net="mobile").
+@pytest.fixture(scope="session")
+def mobile_run_dir(tmp_path_factory, synthetic_frames):
+    return _trained_run(str(tmp_path_factory.mktemp("mobile_run")), synthetic_frames, "mobile")
+
+
+@pytest.fixture(scope="session")
+def mobile_saved_model_dir(tmp_path_factory, mobile_run_dir):
+    return saved_model_lib.export_saved_model(mobile_run_dir,
+                                              str(tmp_path_factory.mktemp("mobile_export") / "saved_model"))
+
+
+@pytest.fixture(scope="session")
+def mobile_keras_depth(mobile_saved_model_dir, synthetic_frames):
+    return _served_depth(mobile_saved_model_dir, synthetic_frames)
+
+
+@pytest.fixture(scope="session")
+def mobile_tflite_file(tmp_path_factory, mobile_saved_model_dir, dataset_dir):
+    return _tflite_maker(tmp_path_factory.mktemp("mobile_tflite"), mobile_saved_model_dir, dataset_dir)

@@ -15,6 +15,12 @@ def test_single_layer_known_answers():
     transposed = keras.layers.Conv2DTranspose(5, 3, strides=2, padding="same")
     # Every one of the 4x4x2 input values scatters onto a 3x3x5 patch.
     assert conv_flops(transposed, tf.TensorSpec([2, 4, 4, 2])) == 2 * 2 * 16 * 2 * 9 * 5
+    depthwise = keras.layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same")
+    # Output 8x8x6, each output a 3x3 dot product over one input channel.
+    assert conv_flops(depthwise, tf.TensorSpec([1, 8, 8, 3])) == 2 * 64 * 6 * 9
+    separable = keras.layers.SeparableConv2D(4, 3, strides=2, padding="same")
+    # The depthwise half (4x4x3 outputs of 9 taps), then a 1x1 conv from 3 to 4 channels.
+    assert conv_flops(separable, tf.TensorSpec([1, 8, 8, 3])) == 2 * 16 * 3 * 9 + 2 * 16 * 4 * 3
 
 
 def _built_pose_net(**kwargs):

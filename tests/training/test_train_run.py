@@ -1,5 +1,6 @@
 """In-process training runs on the tiny dataset: what a run leaves on disk, and how it stops."""
 
+import dataclasses
 import math
 import pathlib
 
@@ -9,7 +10,8 @@ import tensorflow as tf
 
 from sfmlearner_tf.config import Config, DataConfig, LossConfig, ModelConfig, TrainConfig
 from sfmlearner_tf.losses import compute_losses
-from sfmlearner_tf.run_dir import restore_models
+from sfmlearner_tf.models import MobileDepthNet
+from sfmlearner_tf.run_dir import read_health, restore_models
 from sfmlearner_tf.training.trainer import NonFiniteError, Trainer
 from tests.training.events import read_events
 from tests.training.tiny_runs import HEIGHT, WIDTH
@@ -88,3 +90,21 @@ def test_nan_stops_naming_step_and_term_and_last_checkpoint_stays_finite(tiny_da
     assert pathlib.Path(tf.train.latest_checkpoint(str(run_dir))).name == "ckpt-2"
     _, depth_net, pose_net = restore_models(str(run_dir))
     assert all(np.isfinite(w).all() for w in depth_net.get_weights() + pose_net.get_weights())
+
+
+def test_the_mobile_depth_net_trains_watched_by_health_and_restores(tiny_dataset, tmp_path):
+    run_dir = tmp_path / "run"
+    config = tiny_config(tiny_dataset, run_dir, max_steps=3, save_every=3, summary_every=3, log_every=1)
+    config = dataclasses.replace(config, model=ModelConfig(height=HEIGHT, width=WIDTH, depth_net="mobile"))
+    lines = []
+    assert Trainer(config, log=lines.append).run() == 3
+    losses = [float(line.split("| loss ")[1].split()[0]) for line in lines if line.startswith("step ")]
+    assert len(losses) == 3 and all(math.isfinite(loss) for loss in losses)
+
+    restored_config, depth_net, _ = restore_models(str(run_dir))
+    assert restored_config == config and isinstance(depth_net, MobileDepthNet)
+    assert all(np.isfinite(w).all() for w in depth_net.get_weights())
+    # Training health watched its 5 encoder stages.
+    record = read_health(str(run_dir))
+    assert record["last"]["step"] == 3
+    assert sorted(k for k in record["last"] if k.startswith("depth/cnv")) == [f"depth/cnv{i}b" for i in range(1, 6)]
