@@ -8,7 +8,7 @@ RUNTIME_VENV := .venv-runtime
 RUNTIME_STAMP := $(RUNTIME_VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv runtime-venv test demo clean
+.PHONY: venv runtime-venv test demo arm64-check clean
 
 $(STAMP): requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(STAMP) $(RUNTIME_STAMP)
 
 demo: $(STAMP) $(RUNTIME_STAMP)
 	$(PY) -m demo $(DEMO_ARGS)
+
+# Not part of `test`: as root, the runtime on Debian bookworm arm64 under qemu against x86 (BUILD.md).
+arm64-check: $(STAMP) $(RUNTIME_STAMP)
+	$(PY) -m benchmarks.arm64_check $(ARM64_CHECK_ARGS)
 
 clean:
 	rm -rf runs/demo
