@@ -131,6 +131,10 @@ class LossConfig:
     normalize_disparity: bool = _field(
         False, "Divide each disparity map by its mean over the image before the warp and the smoothness "
                "term, so that the loss sees depth only up to scale (Wang et al., CVPR 2018).")
+    pose_refinement_steps: int = _field(
+        0, "Gauss-Newton steps of direct photometric alignment that refine each snippet's predicted pose "
+           "against the current depth before the loss (0: the paper). The depth then learns against a "
+           "pose that fits its snippet.")
     # 0 (the paper) lets saturated logits drift, which can leave the network unfit for int8
     # (BUILD.md, 'int8 fidelity').
     logit_range_weight: float = _field(
@@ -144,6 +148,8 @@ class LossConfig:
         _require(self.explain_weight >= 0, f"explain_weight must be >= 0, got {self.explain_weight}")
         _require(0 <= self.ssim_alpha <= 1, f"ssim_alpha must be in [0, 1], got {self.ssim_alpha}")
         _require(self.logit_range_weight >= 0, f"logit_range_weight must be >= 0, got {self.logit_range_weight}")
+        _require(self.pose_refinement_steps >= 0,
+                 f"pose_refinement_steps must be >= 0, got {self.pose_refinement_steps}")
 
     @property
     def explainability(self) -> bool:

@@ -9,6 +9,12 @@ scale. Without it nothing pins the depth's scale, and training can push the whol
 disparity floor (everything at infinity, where rotation alone explains the motion) or leave it
 near its initial value while the pose adapts (README, 'Training health').
 
+With `pose_refinement_steps`, each snippet's predicted pose is first refined by Gauss-Newton
+steps of direct photometric alignment at scale 1, against the current depth
+(`geometry.direct_alignment`), and every term below is evaluated at the refined pose. The
+refinement enters as a constant offset: the depth network learns against a pose that fits its
+snippet, and the pose network receives the loss's gradient at that pose.
+
 The terms are
 
     photometric_s = sum_n  sum_p(e_n(p) k_n(p)) / max(sum_p k_n(p), 1)
@@ -33,6 +39,7 @@ import tensorflow as tf
 
 from sfmlearner_tf.config import LossConfig
 from sfmlearner_tf.disparity import LOGIT_CEILING, LOGIT_FLOOR
+from sfmlearner_tf.geometry.direct_alignment import refine_pose
 from sfmlearner_tf.losses.explainability import explainability_loss
 from sfmlearner_tf.losses.photometric import photometric_error
 from sfmlearner_tf.losses.smoothness import edge_aware_smoothness, second_order_smoothness
@@ -44,6 +51,8 @@ MIN_DISPARITY = 1e-3
 _UNUSABLE_ERROR = 1e3
 # monodepth2 breaks ties between identical warped and identity errors with noise of this size.
 _TIE_NOISE = 1e-5
+# Pose refinement aligns at this scale: a quarter of the pixels of scale 0, and a wider basin.
+REFINEMENT_SCALE = 1
 
 
 class LossOutput(NamedTuple):
@@ -62,6 +71,27 @@ def area_downsample(image: tf.Tensor, scale: int) -> tf.Tensor:
         return image
     factor = 2**scale
     return tf.nn.avg_pool2d(image, ksize=factor, strides=factor, padding="VALID")
+
+
+def _loss_disparity(config: LossConfig, disparity: tf.Tensor) -> tf.Tensor:
+    """A disparity map as the loss uses it: float32, and divided by its mean with normalize_disparity."""
+    disparity = tf.cast(disparity, tf.float32)
+    if config.normalize_disparity:
+        disparity = disparity / tf.reduce_mean(disparity, axis=[1, 2, 3], keepdims=True)
+    return disparity
+
+
+def _refined_poses(config, target, sources, intrinsics, disparities, poses) -> tf.Tensor:
+    """`poses` [B, N, 6] plus each snippet's Gauss-Newton correction, added as a constant."""
+    scale = min(REFINEMENT_SCALE, len(disparities) - 1)
+    depth = 1.0 / tf.maximum(_loss_disparity(config, disparities[scale]), MIN_DISPARITY)
+    target_s, sources_s = area_downsample(target, scale), area_downsample(sources, scale)
+    refined = tf.stack([
+        refine_pose(target_s, sources_s[..., 3 * n : 3 * n + 3], depth, poses[:, n], intrinsics[:, scale],
+                    config.pose_refinement_steps)
+        for n in range(poses.shape[1])
+    ], axis=1)
+    return poses + tf.stop_gradient(refined - poses)
 
 
 def _masked_mean(values: tf.Tensor, keep: tf.Tensor) -> tf.Tensor:
@@ -153,7 +183,8 @@ def compute_losses(
       sources: float [B, H, W, 3N] in [-1, 1], the other frames in time order.
       intrinsics: float [B, S, 3, 3], `K` at scale s = input size / 2^s, S >= num_scales.
       disparities: list of float [B, H/2^s, W/2^s, 1], finest first, at least num_scales.
-      poses: float [B, N, 6], target->source `[tx, ty, tz, rx, ry, rz]` of each source.
+      poses: float [B, N, 6], target->source `[tx, ty, tz, rx, ry, rz]` of each source (the
+        starting point of the refinement with `config.pose_refinement_steps`).
       masks: list of float [B, H/2^s, W/2^s, N], finest first, probability that a pixel is
         explainable; required when `config.explain_weight > 0`, ignored otherwise.
       logits: list of float [B, H/2^s, W/2^s, 1], finest first, the logits x of `disparities`
@@ -169,6 +200,8 @@ def compute_losses(
     intrinsics = tf.cast(intrinsics, tf.float32)
     poses = tf.cast(poses, tf.float32)
     num_source = _check_inputs(config, sources, disparities, poses, masks, logits)
+    if config.pose_refinement_steps:
+        poses = _refined_poses(config, target, sources, intrinsics, disparities, poses)
     warp = ProjectiveWarp()
     full_size = tf.shape(target)[1:3]
 
@@ -180,9 +213,7 @@ def compute_losses(
     explainability = tf.constant(0.0)
     logit_range = tf.constant(0.0)
     for scale in range(config.num_scales):
-        disp = tf.cast(disparities[scale], tf.float32)
-        if config.normalize_disparity:
-            disp = disp / tf.reduce_mean(disp, axis=[1, 2, 3], keepdims=True)
+        disp = _loss_disparity(config, disparities[scale])
         smooth_disp = disp  # the prior acts at scale s; `disp` is upsampled below with full_res_warp
         target_s = area_downsample(target, scale)
         explain = None

@@ -333,3 +333,23 @@ def test_normalized_disparity_makes_the_loss_blind_to_the_depth_scale():
         assert abs(terms[False, 3.0]["photometric"] - terms[False, 1.0]["photometric"]) > 1e-3
         if not switches:
             assert terms[False, 3.0]["smoothness"] > 2.9 * terms[False, 1.0]["smoothness"]
+
+
+def test_pose_refinement_lowers_the_photometric_term_and_passes_the_gradient_to_the_pose():
+    true_poses = np.array([[[0.2, -0.1, 0.15, 0.01, -0.02, 0.01]]] * 2, np.float32)
+    target, sources = _synthesized(true_poses)
+    start = tf.Variable(true_poses + np.array([0.03, 0.02, -0.03, 0.005, 0.005, -0.004], np.float32))
+    disparities = _constant_disparities(2, 0.25)
+    photometric = {}
+    for steps in (0, 4):
+        # One scale: at scales 2 and 3 even the true pose leaves the downsampling's own error.
+        config = LossConfig(num_scales=1, explain_weight=0.0, pose_refinement_steps=steps)
+        with tf.GradientTape() as tape:
+            output = compute_losses(config, target, sources, _pyramid(2), disparities, start)
+        photometric[steps] = float(output.terms["photometric"])
+        gradient = tape.gradient(output.terms["total"], start)
+        assert gradient is not None and np.all(np.isfinite(gradient)) and np.abs(gradient).max() > 0
+    # Measured 0.057 -> 0.0019: aligning at scale 1 leaves a small bias at scale 0.
+    assert photometric[4] < 0.1 * photometric[0], photometric
+    np.testing.assert_array_equal(start.numpy(), true_poses + np.array([0.03, 0.02, -0.03, 0.005, 0.005, -0.004],
+                                                                       np.float32))
