@@ -63,12 +63,15 @@ def test_fresh_networks_are_healthy_and_a_killed_encoder_is_not():
     # image gets the same disparity.
     assert killed["depth/spread"] < 1e-6
     assert health.collapse_reason(killed)[0] == "cnv1b"
+    # A dead stage with an output that still varies with the image is not a collapse.
+    assert health.collapse_reason({**killed, "depth/spread": health.LIVE_SPREAD}) is None
+    assert health.collapse_reason({**killed, "depth/spread": 0.9 * health.LIVE_SPREAD})[0] == "cnv1b"
 
 
 def test_watch_warns_once_after_patience_and_records_the_step(tmp_path):
     warnings = []
     watch = health.CollapseWatch(str(tmp_path), warnings.append)
-    bad = {"depth/cnv1b": 0.995, "depth/spread": 0.05}
+    bad = {"depth/cnv1b": 0.995, "depth/spread": 0.01}
     good = {"depth/cnv1b": 0.5, "depth/spread": 0.05}
     for step, values in enumerate([bad, bad, good, bad, bad, bad, bad], start=1):
         watch.update(step * 10, values)
