@@ -75,6 +75,8 @@ def main(argv):
     del argv
     config, depth_net, pose_net = restore_models(FLAGS.model)
     loss_config = dataclasses.replace(config.loss, logit_range_weight=0.0)
+    # With the true pose the loss must not refine it (--pose_refinement_steps): it would no longer be true.
+    true_pose_config = dataclasses.replace(loss_config, pose_refinement_steps=0)
     data = make_dataset(FLAGS.dataset_dir, FLAGS.split, DataConfig(batch_size=8, augment=False), config.model,
                         training=False)
     batches = list(data.take(FLAGS.batches))
@@ -90,8 +92,8 @@ def main(argv):
             # disparity: the true translation must be expressed in the same units.
             mean_disparity = np.mean(np.exp(-log_depth), axis=(1, 2, 3)).astype(np.float32)
             poses = tf.concat([poses[..., :3] * mean_disparity[:, None, None], poses[..., 3:]], axis=-1)
-        output = compute_losses(loss_config, batch["target"], batch["sources"], batch["intrinsics"],
-                                _pyramid(log_depth, loss_config.num_scales), poses)
+        output = compute_losses(true_pose_config if metric else loss_config, batch["target"], batch["sources"],
+                                batch["intrinsics"], _pyramid(log_depth, loss_config.num_scales), poses)
         return float(output.terms["photometric"])
 
     losses = {key: [] for key in ("model_depth_model_pose", "true_depth_model_pose", "model_depth_true_pose",

@@ -14,6 +14,7 @@ Prints `{"depth_net", "height", "width", "num_threads", "formats": {name: {"ms_m
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 
@@ -92,7 +93,7 @@ def main(argv):
     results = {"keras": {"ms_median": _keras_ms(checkpoint, _RUNS.value), "size_bytes": None}}
     for quantization in tflite_lib.QUANTIZATIONS:
         path = os.path.join(work, f"depth_{quantization}.tflite")
-        print(f"converting {quantization} ...", flush=True)
+        print(f"converting {quantization} ...", file=sys.stderr, flush=True)
         representative = tflite_lib.representative_images(frames) if quantization == "int8" else None
         tflite_lib.write_tflite(tflite_lib.convert(saved_model_dir, quantization, representative), path)
         model = LiteDepthModel(path, num_threads=_NUM_THREADS.value)
