@@ -84,7 +84,7 @@ def _stages(work: str) -> list[Stage]:
                 f"--max_steps={FLAGS.train_steps}", f"--batch_size={FLAGS.batch_size}", *size,
                 "--save_every=500", "--summary_every=250", "--log_every=50", *FLAGS.train_flags),
          [sys.executable, "-c", f"open({final_checkpoint!r}, 'w').close()"]],
-        [final_checkpoint]))
+        [final_checkpoint], resumable=[run_dir]))
     evaluate = ["--model=" + run_dir, f"--dataset_dir={heldout_records}", "--split=test"]
     stages.append(Stage(
         "evaluate",

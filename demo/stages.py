@@ -8,6 +8,7 @@ stopped; the programs themselves write under temporary names and rename when com
 import dataclasses
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +21,9 @@ class Stage:
     commands: Sequence[Sequence[str]]
     # The stage counts as done when every one of these paths exists.
     outputs: Sequence[str]
+    # Removed before a `fresh` run: what the stage's programs would otherwise resume from (a
+    # training run continues from its latest checkpoint, which is right after an interruption).
+    resumable: Sequence[str] = ()
 
 
 class StageError(RuntimeError):
@@ -37,6 +41,9 @@ def run_stage(stage: Stage, fresh: bool, timings: dict) -> None:
         timings.setdefault(stage.name, None)
         return
     _banner(stage.name)
+    if fresh:
+        for path in stage.resumable:
+            shutil.rmtree(path, ignore_errors=True)
     start = time.monotonic()
     for command in stage.commands:
         print("$ " + " ".join(shlex.quote(part) for part in command), flush=True)
