@@ -1,13 +1,16 @@
-"""Small building blocks shared by DispNet and PoseExpNet.
+"""Small building blocks shared by the networks (DispNet, MobileDepthNet, PoseExpNet).
 
 Every convolution of the reference (SfMLearner `nets.py`, TF-slim defaults) is 'same'-padded with
 Glorot-uniform weights and zero biases, and carries no weight decay: the original declared an L2
 regularizer that its training loop never added to the loss, so none is declared here.
 """
 
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import keras
+from keras import ops
+
+from sfmlearner_tf.disparity import disparity_from_logits
 
 # The hidden layers' activations a network may be built with (ModelConfig.activation).
 from sfmlearner_tf.config import ACTIVATIONS  # noqa: F401 (re-exported for the networks)
@@ -98,3 +101,33 @@ def check_image_shape(shape: Sequence, channels: int, name: str) -> None:
             f"expected {name} of shape [B, H, W, {channels}] with static H and W positive "
             f"multiples of {SIZE_MULTIPLE}, got {dims}"
         )
+
+
+def decode_disparities(net, skips: Sequence, num_stages: int, num_scales: int, upsample: Callable) -> list:
+    """The depth networks' decoder walk: `[(logits_s, disp_s)]` for s = 0..num_scales-1, finest first.
+
+    Stage i (num_stages .. 1, working at 1 / 2^(i-1) of the input) upsamples the coarser features
+    with `upsample(stage, x)`, concatenates the encoder skip `skips[i - 2]` (none at stage 1) and
+    the 2x-upsampled coarser disparity, and applies `net.icnv{i}`; stages <= num_scales end in a
+    head `net.disp{i}`. Both logits and disparity come out of the one walk because the decoder
+    itself needs each coarser `disp_s` (for `net.disp_up`): one sigmoid per scale in the graph.
+    """
+    x = skips[-1]
+    heads = []
+    disp_up = None
+    for stage in range(num_stages, 0, -1):
+        x = upsample(stage, x)
+        parts = [x]
+        if stage >= 2:
+            skip = skips[stage - 2]
+            parts = [crop_like(x, skip), skip]
+        if disp_up is not None:
+            parts.append(disp_up)
+        x = getattr(net, f"icnv{stage}")(ops.concatenate(parts, axis=-1))
+        if stage <= num_scales:
+            logits = ops.cast(getattr(net, f"disp{stage}")(x), "float32")
+            disp = disparity_from_logits(logits)
+            heads.append((logits, disp))
+            if stage > 1:
+                disp_up = net.disp_up(disp)
+    return heads[::-1]

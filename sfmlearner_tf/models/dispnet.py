@@ -19,9 +19,7 @@ choice). No normalization, no weight decay.
 from typing import Any, Callable, Optional
 
 import keras
-from keras import ops
 
-from sfmlearner_tf.disparity import disparity_from_logits
 from sfmlearner_tf.models import blocks
 
 ENCODER_CHANNELS = (32, 64, 128, 256, 512, 512, 512)
@@ -126,28 +124,11 @@ class DispNet(keras.Model):
         Both come out of the walk because the decoder itself needs each coarser `disp_s` (for
         `disp_up`), and computing it once keeps the training graph to one sigmoid per scale.
         """
-        skips = self.encode(image)
-        x = skips[-1]
-        heads = []
-        disp_up = None
-        for stage in range(len(DECODER_CHANNELS), 0, -1):
+        def upsample(stage, x):
             layer = getattr(self, f"upcnv{stage}")
-            x = layer(x) if upconv is None else upconv(layer, x)
-            parts = [x]
-            if stage >= 2:
-                # Stage i's skip connection is cnv{i-1}b; stage 1 (full size) has none.
-                skip = skips[stage - 2]
-                parts = [blocks.crop_like(x, skip), skip]
-            if disp_up is not None:
-                parts.append(disp_up)
-            x = getattr(self, f"icnv{stage}")(ops.concatenate(parts, axis=-1))
-            if stage <= NUM_SCALES:
-                logits = ops.cast(getattr(self, f"disp{stage}")(x), "float32")
-                disp = disparity_from_logits(logits)
-                heads.append((logits, disp))
-                if stage > 1:
-                    disp_up = self.disp_up(disp)
-        return heads[::-1]
+            return layer(x) if upconv is None else upconv(layer, x)
+
+        return blocks.decode_disparities(self, self.encode(image), len(DECODER_CHANNELS), NUM_SCALES, upsample)
 
     def get_config(self):
         return {

@@ -23,7 +23,6 @@ network without `training=True`, and batches of 4 would give poor batch statisti
 import keras
 from keras import ops
 
-from sfmlearner_tf.disparity import disparity_from_logits
 from sfmlearner_tf.models import blocks
 
 STEM_CHANNELS = 32
@@ -165,27 +164,10 @@ class MobileDepthNet(keras.Model):
 
     def _decode(self, image) -> list:
         """The one encoder-decoder walk: `[(logits_s, disp_s)]` for s = 0..3, finest first."""
-        skips = self.encode(image)
-        x = skips[-1]
-        heads = []
-        disp_up = None
-        for stage in range(len(DECODER_CHANNELS), 0, -1):
-            x = self.feature_up(getattr(self, f"upcnv{stage}")(x))
-            parts = [x]
-            if stage >= 2:
-                # Stage i's skip connection is encoder stage i - 1; stage 1 (full size) has none.
-                skip = skips[stage - 2]
-                parts = [blocks.crop_like(x, skip), skip]
-            if disp_up is not None:
-                parts.append(disp_up)
-            x = getattr(self, f"icnv{stage}")(ops.concatenate(parts, axis=-1))
-            if stage <= NUM_SCALES:
-                logits = ops.cast(getattr(self, f"disp{stage}")(x), "float32")
-                disp = disparity_from_logits(logits)
-                heads.append((logits, disp))
-                if stage > 1:
-                    disp_up = self.disp_up(disp)
-        return heads[::-1]
+        def upsample(stage, x):
+            return self.feature_up(getattr(self, f"upcnv{stage}")(x))
+
+        return blocks.decode_disparities(self, self.encode(image), len(DECODER_CHANNELS), NUM_SCALES, upsample)
 
     def get_config(self):
         return {
