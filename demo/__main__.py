@@ -32,7 +32,12 @@ flags.DEFINE_integer("train_sequences", 8, "Synthetic training sequences.")
 flags.DEFINE_integer("heldout_sequences", 2, "Synthetic held-out sequences (never trained on).")
 flags.DEFINE_integer("frames_per_sequence", 80, "Frames per synthetic sequence.")
 flags.DEFINE_integer("seed", 0, "Seed of the synthetic world (held-out worlds use seed + 1000).")
-flags.DEFINE_integer("train_steps", 1200, "Training steps (1200 at 64x208 take about 5.5 minutes on 2 CPU cores).")
+flags.DEFINE_integer("train_steps", 1200, "Training steps (1200 at 64x208 took 5 to 7.5 minutes on 2 CPU cores).")
+# The CPUs of one machine type differ by 2-5x in training speed (BUILD.md, 'CPU settings'): the
+# time limit keeps `make demo` near 10 minutes on a slow one, which then trains fewer steps (the
+# report says how many).
+flags.DEFINE_float("train_minutes", 7.5, "Stop training after this many minutes even before --train_steps "
+                   "(0: no limit).")
 flags.DEFINE_integer("batch_size", DataConfig.batch_size, "Training batch size.")
 # The later-work losses learn the scene's layout within the demo's budget; the paper's do not.
 # Scale-normalized disparity, gradient clipping and pose refinement make the depth depend on the
@@ -82,7 +87,8 @@ def _stages(work: str) -> list[Stage]:
         "train",
         [python("sfmlearner_tf.train", f"--dataset_dir={train_records}", f"--checkpoint_dir={run_dir}",
                 f"--max_steps={FLAGS.train_steps}", f"--batch_size={FLAGS.batch_size}", *size,
-                "--save_every=500", "--summary_every=250", "--log_every=50", *FLAGS.train_flags),
+                f"--max_seconds={60 * FLAGS.train_minutes:g}", "--save_every=500", "--summary_every=250",
+                "--log_every=50", *FLAGS.train_flags),
          [sys.executable, "-c", f"open({final_checkpoint!r}, 'w').close()"]],
         [final_checkpoint], resumable=[run_dir]))
     evaluate = ["--model=" + run_dir, f"--dataset_dir={heldout_records}", "--split=test"]
@@ -126,7 +132,7 @@ def main(argv):
     except StageError as error:
         sys.exit(f"demo: error: {error}")
     timings["total"] = time.monotonic() - start
-    report_path, panel_path = report.write(work, timings)
+    report_path, panel_path = report.write(work, timings, FLAGS.train_steps)
     print(f"\nreport: {report_path}\npanel:  {panel_path}")
 
 

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from demo.heldout import SELECTION_FILE, select_snippets
 from sfmlearner_tf.evaluation.depth_metrics import DEPTH_METRIC_NAMES
 from sfmlearner_tf.evaluation.image_io import colorize_depth
-from sfmlearner_tf.run_dir import collapse_warning, read_health, restore_models
+from sfmlearner_tf.run_dir import collapse_warning, read_health, resolve_checkpoint, restore_models
 
 COLUMNS = ("input", "ground truth", "Keras depth", "int8 TFLite depth", "explainability")
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
@@ -109,12 +109,25 @@ def make_panel(work_dir: str, path: str) -> str:
     return path
 
 
-def write(work_dir: str, timings: dict) -> tuple[str, str]:
+def _trained_steps(run_dir: str) -> int:
+    """The step of a run's latest checkpoint (CheckpointManager numbers them by step: `ckpt-<step>`)."""
+    _, prefix = resolve_checkpoint(run_dir)
+    return int(prefix.rsplit("-", 1)[1])
+
+
+def write(work_dir: str, timings: dict, train_steps: int) -> tuple[str, str]:
     panel_path = make_panel(work_dir, os.path.join(work_dir, "panel.png"))
     depth = _load_json(os.path.join(work_dir, "eval", "depth.json"))
     pose = _load_json(os.path.join(work_dir, "eval", "pose.json"))
+    steps = _trained_steps(os.path.join(work_dir, "train"))
     lines = ["# sfmlearner_tf demo report", "",
              "Trained on the synthetic world, evaluated on held-out sequences it never saw.", ""]
+    if steps < train_steps:
+        lines += [f"**Training stopped at its time limit after {steps} of {train_steps} steps** (this CPU is slower "
+                  "than the one the demo was tuned on; `--train_minutes=0` trains every step): the figures below "
+                  "are those of a shorter training.", ""]
+    else:
+        lines += [f"Trained {steps} steps.", ""]
     warning = collapse_warning(read_health(os.path.join(work_dir, "train")))
     if warning:
         lines += [f"**{warning}.**", ""]
