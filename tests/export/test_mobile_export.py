@@ -9,17 +9,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import fidelity, inference_graph, tflite_lib
-from export.lite_runtime import LiteDepthModel
+from export import fidelity, inference_graph
 from sfmlearner_tf.models import MobileDepthNet
 from sfmlearner_tf.run_dir import restore_models
 from tests.export.conftest import VAL_FRAMES
-from tests.export.test_tflite import BOUNDS
-
-
-def _lite_depth(path, synthetic_frames):
-    model = LiteDepthModel(path)
-    return np.stack([model(image)[0] for image in synthetic_frames[0][VAL_FRAMES]])
+from tests.export.test_tflite import BOUNDS, _lite_depth, assert_integer_end_to_end
 
 
 def test_served_depth_is_the_restored_networks(mobile_run_dir, mobile_keras_depth, synthetic_frames):
@@ -57,17 +51,7 @@ def test_quantized_agreement(mobile_tflite_file, mobile_keras_depth, synthetic_f
 
 def test_int8_is_integer_end_to_end_with_its_report(mobile_tflite_file):
     path, report = mobile_tflite_file("int8")
-    with open(path, "rb") as f:
-        model = f.read()
-    # Every tensor is int8/uint8/int32 except the one dequantized float32 output; no op in float.
-    leftover = tflite_lib.non_integer_tensors(model)
-    lite = LiteDepthModel(path)
-    output = lite.interpreter.get_output_details()[0]
-    assert leftover == [f"{output['name']}:float32"]
-    assert tflite_lib.float_ops(model) == []
-    assert report["non_integer_tensors"] == leftover
-    detail = lite.interpreter.get_input_details()[0]
-    assert detail["dtype"] == np.uint8 and detail["quantization"] == (1.0, 0)
+    assert_integer_end_to_end(path, report)
     # The report the export guard (`--max_abs_rel_vs_keras`) judges.
     assert report["num_images"] == 8 and 0 < report["abs_rel_vs_keras"] < BOUNDS["int8"]
     assert fidelity.agreement_problem(report, BOUNDS["int8"]) is None

@@ -72,20 +72,23 @@ def test_sizes(tflite_file):
     assert os.path.getsize(tflite_file("int8")[0]) < 0.27 * float32
 
 
-def test_int8_is_integer_end_to_end(tflite_file):
-    path, report = tflite_file("int8")
+def assert_integer_end_to_end(path, report):
+    """Every tensor of the .tflite file is int8/uint8/int32 except the one dequantized float32
+    output, no op computes in float, the report says so, and the input is raw camera pixels."""
     with open(path, "rb") as f:
         model = f.read()
-    # Every tensor is int8/uint8/int32 except the one dequantized float32 output.
     leftover = tflite_lib.non_integer_tensors(model)
     lite = LiteDepthModel(path)
     output = lite.interpreter.get_output_details()[0]
     assert leftover == [f"{output['name']}:float32"]
     assert tflite_lib.float_ops(model) == []
     assert report["non_integer_tensors"] == leftover
-    # The input is raw camera pixels.
     detail = lite.interpreter.get_input_details()[0]
     assert detail["dtype"] == np.uint8 and detail["quantization"] == (1.0, 0)
+
+
+def test_int8_is_integer_end_to_end(tflite_file):
+    assert_integer_end_to_end(*tflite_file("int8"))
 
 
 def test_unquantizable_op_is_named(tmp_path):
