@@ -1,7 +1,7 @@
 """The main job end to end: synthetic world -> TFRecords -> train -> evaluate -> export -> device.
 
   make demo                      # or: .venv/bin/python -m demo [--flags]
-  python -m demo --train_steps=20000 --height=128 --width=416      # go longer, at full size
+  python -m demo --train_steps=20000 --train_minutes=0 --height=128 --width=416   # go longer, at full size
   python -m demo --dataset_dir=/data/kitti_records --heldout_dir=/data/kitti_test_records
 
 Every stage runs the same command-line program a user would run (printed before it runs) and

@@ -123,9 +123,9 @@ def write(work_dir: str, timings: dict, train_steps: int) -> tuple[str, str]:
     lines = ["# sfmlearner_tf demo report", "",
              "Trained on the synthetic world, evaluated on held-out sequences it never saw.", ""]
     if steps < train_steps:
-        lines += [f"**Training stopped at its time limit after {steps} of {train_steps} steps** (this CPU is slower "
-                  "than the one the demo was tuned on; `--train_minutes=0` trains every step): the figures below "
-                  "are those of a shorter training.", ""]
+        lines += [f"**Training stopped at the demo's time limit (`--train_minutes`) after {steps} of {train_steps} "
+                  "steps**: the figures below are those of a shorter training than the demo's own (`--train_minutes=0` "
+                  "trains every step).", ""]
     else:
         lines += [f"Trained {steps} steps.", ""]
     warning = collapse_warning(read_health(os.path.join(work_dir, "train")))
