@@ -15,6 +15,7 @@ import time
 
 from absl import app, flags
 
+from data_prep.synthetic_world.trajectory import CAMERA_HEIGHT
 from demo import report
 from demo.stages import Stage, StageError, python, run_stage
 from sfmlearner_tf.config import DataConfig
@@ -50,6 +51,9 @@ flags.DEFINE_list("train_flags",
                   "Flags for sfmlearner_tf.train, e.g. --train_flags= for the paper's loss and learning rate.")
 flags.DEFINE_string("dataset_dir", "", "Train on these TFRecords (train/val splits) instead of the synthetic world.")
 flags.DEFINE_string("heldout_dir", "", "With --dataset_dir: TFRecords of the held-out split 'test' to evaluate on.")
+flags.DEFINE_float("camera_height", None, f"Metres from the camera to the ground, for depth in metres without ground "
+                   f"truth (evaluate --camera_height). Default: the synthetic world's {CAMERA_HEIGHT} m; none with "
+                   "--dataset_dir.")
 flags.DEFINE_integer("num_threads", 2, "Interpreter threads for the TFLite latency figures.")
 flags.DEFINE_integer("panel_frames", 4, "Held-out frames shown in panel.png.")
 
@@ -92,11 +96,16 @@ def _stages(work: str) -> list[Stage]:
          [sys.executable, "-c", f"open({final_checkpoint!r}, 'w').close()"]],
         [final_checkpoint], resumable=[run_dir]))
     evaluate = ["--model=" + run_dir, f"--dataset_dir={heldout_records}", "--split=test"]
-    stages.append(Stage(
-        "evaluate",
-        [python("sfmlearner_tf.evaluate", "--mode=depth", *evaluate, f"--output_file={os.path.join(eval_dir, 'depth.json')}"),
-         python("sfmlearner_tf.evaluate", "--mode=pose", *evaluate, f"--output_file={os.path.join(eval_dir, 'pose.json')}")],
-        [os.path.join(eval_dir, "depth.json"), os.path.join(eval_dir, "pose.json")]))
+    commands = [
+        python("sfmlearner_tf.evaluate", "--mode=depth", *evaluate, f"--output_file={os.path.join(eval_dir, 'depth.json')}"),
+        python("sfmlearner_tf.evaluate", "--mode=pose", *evaluate, f"--output_file={os.path.join(eval_dir, 'pose.json')}")]
+    outputs = [os.path.join(eval_dir, "depth.json"), os.path.join(eval_dir, "pose.json")]
+    camera_height = CAMERA_HEIGHT if FLAGS.camera_height is None and not FLAGS.dataset_dir else FLAGS.camera_height
+    if camera_height:
+        outputs.append(os.path.join(eval_dir, report.METRIC_DEPTH_FILE))
+        commands.append(python("sfmlearner_tf.evaluate", "--mode=depth", *evaluate, f"--camera_height={camera_height:g}",
+                               f"--output_file={outputs[-1]}"))
+    stages.append(Stage("evaluate", commands, outputs))
     tflite = {q: os.path.join(export_dir, f"depth_{q}.tflite") for q in QUANTIZATIONS}
     stages.append(Stage(
         "export",

@@ -9,6 +9,7 @@ metric scale, so only the structure is comparable); black in the ground truth = 
 
 import json
 import os
+from typing import Optional
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -19,6 +20,8 @@ from sfmlearner_tf.evaluation.image_io import colorize_depth
 from sfmlearner_tf.run_dir import collapse_warning, read_health, resolve_checkpoint, restore_models
 
 COLUMNS = ("input", "ground truth", "Keras depth", "int8 TFLite depth", "explainability")
+# The depth evaluation in metres from the camera's height (evaluate --camera_height), when run.
+METRIC_DEPTH_FILE = "depth_metres.json"
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
 DEVICE_DEPTH_PNG_SCALE = 256.0
 
@@ -28,14 +31,27 @@ def _load_json(path: str):
         return json.load(f)
 
 
-def _depth_table(depth: dict) -> list[str]:
+def _depth_table(depth: dict, metres: Optional[dict] = None) -> list[str]:
     names = list(depth.get("metric_names", DEPTH_METRIC_NAMES))
     lines = ["| depth (held-out, median-scaled) | " + " | ".join(names) + " |",
              "|---" * (len(names) + 1) + "|"]
     rows = [("model", depth["model"])] + [(f"baseline: {name}", values) for name, values in depth["baselines"].items()]
+    if metres:
+        rows.append((f"model in metres, from the camera height ({metres['camera_height']['metres']:g} m), "
+                     "not median-scaled", metres["model"]))
     for label, values in rows:
         lines.append(f"| {label} | " + " | ".join(f"{values[name]:.3f}" for name in names) + " |")
     return lines
+
+
+def _metres_sentence(depth: dict, metres: dict) -> str:
+    height = metres["camera_height"]
+    scale = height["scale"]
+    return (f"In metres, each map scaled by its own ground plane and the camera's height (no ground truth used): "
+            f"abs_rel {metres['model']['abs_rel']:.3f}, {metres['model']['abs_rel'] / depth['model']['abs_rel']:.2f} × "
+            f"the median-scaled model's; median of median(gt) / median(prediction) "
+            f"{metres['scale_check']['median_gt_over_pred']:.3f}; per-image scales {scale['min']:.3g}–{scale['max']:.3g} "
+            f"(relative std {scale['relative_std']:.3f}); {len(height['no_ground'])} image(s) without visible ground.")
 
 
 def _pose_table(pose: dict) -> list[str]:
@@ -118,6 +134,8 @@ def _trained_steps(run_dir: str) -> int:
 def write(work_dir: str, timings: dict, train_steps: int) -> tuple[str, str]:
     panel_path = make_panel(work_dir, os.path.join(work_dir, "panel.png"))
     depth = _load_json(os.path.join(work_dir, "eval", "depth.json"))
+    metres_path = os.path.join(work_dir, "eval", METRIC_DEPTH_FILE)
+    metres = _load_json(metres_path) if os.path.exists(metres_path) else None
     pose = _load_json(os.path.join(work_dir, "eval", "pose.json"))
     steps = _trained_steps(os.path.join(work_dir, "train"))
     lines = ["# sfmlearner_tf demo report", "",
@@ -131,11 +149,13 @@ def write(work_dir: str, timings: dict, train_steps: int) -> tuple[str, str]:
     warning = collapse_warning(read_health(os.path.join(work_dir, "train")))
     if warning:
         lines += [f"**{warning}.**", ""]
-    lines += _depth_table(depth) + [""]
+    lines += _depth_table(depth, metres) + [""]
     ratios = depth["ratios"]
     lines += [f"Depth abs_rel is {ratios['constant']['abs_rel']:.2f} × the constant-depth baseline's and "
               f"{ratios['mean_map']['abs_rel']:.2f} × the mean-map baseline's (the model's own mean prediction "
               "used for every image: about 1 when its depth does not depend on the image).", ""]
+    if metres:
+        lines += [_metres_sentence(depth, metres), ""]
     lines += _pose_table(pose) + [""]
     lines += ["## Exported depth network", ""] + _format_table(os.path.join(work_dir, "export")) + [""]
     lines += ["![panel](panel.png)", "", "Columns: " + " | ".join(COLUMNS) + ".", "",

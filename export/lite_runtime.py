@@ -8,6 +8,11 @@ per step, KITTI's convention) and `<name>_color.png` (disparity, turbo colour ma
 with the inference latency. From Python, `LiteDepthModel(path)(image)` or `depth_stream(model,
 frames)` for a camera loop.
 
+Depth in metres: `--camera_height=1.65 --intrinsics=fx,fy,cx,cy` (the frames' K at their own
+size) scales each frame by its own ground plane, so the PNG holds metres * 256; a frame whose
+ground is not visible gets a line saying so and no PNG. It needs `camera_height.py` (numpy only,
+from sfmlearner_tf/evaluation/) copied beside this file; in the repository it is found there.
+
 The model contract (export/tflite_lib.py): one input `pixels` [1, H, W, 3] RGB (float32 0..255, or
 a quantized uint8/int8 whose scale and zero point are read from the file), one output
 `disparity_logits` [1, H, W, 1] (float32, or quantized and dequantized here from the file's
@@ -18,6 +23,7 @@ This one program uses argparse rather than absl flags: the device environment
 """
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -134,28 +140,76 @@ def save_outputs(depth: np.ndarray, disparity: np.ndarray, output_dir: str, name
     _write_png(colorize(disparity), os.path.join(output_dir, f"{name}_color.png"))
 
 
+def load_camera_height_module():
+    """sfmlearner_tf/evaluation/camera_height.py, read beside this file (a device) or from the
+    repository, without importing sfmlearner_tf, whose package imports TensorFlow."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in (os.path.join(here, "camera_height.py"),
+                 os.path.join(here, os.pardir, "sfmlearner_tf", "evaluation", "camera_height.py")):
+        if os.path.isfile(path):
+            spec = importlib.util.spec_from_file_location("camera_height", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    raise FileNotFoundError(f"--camera_height needs camera_height.py beside {os.path.basename(__file__)} "
+                            "(copy sfmlearner_tf/evaluation/camera_height.py)")
+
+
+def network_intrinsics(values: str, frame_size: tuple, network_size: tuple) -> np.ndarray:
+    """'fx,fy,cx,cy' of a frame (width, height) -> K of the network's (width, height).
+
+    The project's resize rule (sfmlearner_tf.geometry.resize_intrinsics; pixel centres at
+    integers): f' = s f, c' = s c + (s - 1) / 2 with s = new size / old size.
+    """
+    try:
+        fx, fy, cx, cy = (float(v) for v in values.split(","))
+    except ValueError:
+        raise ValueError(f"--intrinsics must be 4 numbers fx,fy,cx,cy, got {values!r}") from None
+    sx, sy = network_size[0] / frame_size[0], network_size[1] / frame_size[1]
+    return np.array([[sx * fx, 0.0, sx * cx + (sx - 1) / 2], [0.0, sy * fy, sy * cy + (sy - 1) / 2], [0.0, 0.0, 1.0]])
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True, help="the .tflite depth model")
     parser.add_argument("--input", required=True, help="an image file or a folder of images")
     parser.add_argument("--output_dir", required=True, help="where the depth PNGs are written")
     parser.add_argument("--num_threads", type=int, default=2, help="interpreter threads")
+    parser.add_argument("--camera_height", type=float, default=0.0,
+                        help="metres from the camera to the ground: depth in metres (needs --intrinsics)")
+    parser.add_argument("--intrinsics", default="", help="fx,fy,cx,cy of the frames at their own size")
     args = parser.parse_args(argv)
+    if args.camera_height and not args.intrinsics:
+        parser.error("--camera_height needs --intrinsics=fx,fy,cx,cy (the frames' K at their own size)")
 
+    camera_height = load_camera_height_module() if args.camera_height else None
     model = LiteDepthModel(args.model, num_threads=args.num_threads)
     paths = list_images(args.input)
     os.makedirs(args.output_dir, exist_ok=True)
-    frames = (np.asarray(Image.open(path).convert("RGB")) for path in paths)
+    frames = [np.asarray(Image.open(path).convert("RGB")) for path in paths]
     latencies = []
-    for path, (depth, disparity, latency) in zip(paths, depth_stream(model, frames)):
+    for path, frame, (depth, disparity, latency) in zip(paths, frames, depth_stream(model, frames)):
         name = os.path.splitext(os.path.basename(path))[0]
-        save_outputs(depth, disparity, args.output_dir, name)
         latencies.append(latency)
-        print(f"{name}: {latency:.1f} ms, median depth {np.median(depth):.3f}", flush=True)
+        metres = ""
+        if camera_height:
+            intrinsics = network_intrinsics(args.intrinsics, (frame.shape[1], frame.shape[0]), (model.width, model.height))
+            found = camera_height.ground_scale(depth, intrinsics, args.camera_height)
+            if found.scale is None:
+                print(f"{name}: {latency:.1f} ms, {found.reason}; no depth written", flush=True)
+                continue
+            depth = depth * np.float32(found.scale)
+            metres = f" m (scale {found.scale:.4g} from {found.ground_pixels} ground pixels)"
+        save_outputs(depth, disparity, args.output_dir, name)
+        print(f"{name}: {latency:.1f} ms, median depth {np.median(depth):.3f}{metres}", flush=True)
     print(f"{len(paths)} frame(s), median latency {np.median(latencies):.1f} ms "
           f"({model.width}x{model.height}, {args.num_threads} threads) -> {args.output_dir}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (ValueError, FileNotFoundError) as error:  # bad input: one line, not a traceback
+        sys.stderr.write(f"lite_runtime: error: {error}\n")
+        sys.exit(2)

@@ -141,8 +141,18 @@ class LossConfig:
         0.0, "Weight of mean(distance of each disparity logit outside [LOGIT_FLOOR, LOGIT_CEILING]), "
              "where the sigmoid saturates; 0.01 keeps the network exportable to int8.")
 
+    # PackNet-SfM's weight. Metric translations make the depth metric, so the loss must see the
+    # depth's own scale: normalize_disparity removes it.
+    velocity_weight: float = _field(
+        0.0, "Weight of mean| ||t_pred|| - ||t_true|| | from the records' gt_poses (0: off); the network's "
+             "translations, and so its depths, come out in metres.")
+
     def __post_init__(self):
         _require(1 <= self.num_scales <= 4, f"num_scales must be in [1, 4], got {self.num_scales}")
+        _require(self.velocity_weight >= 0, f"velocity_weight must be >= 0, got {self.velocity_weight}")
+        _require(not (self.velocity_weight and self.normalize_disparity),
+                 "velocity_weight makes the depth metric, and normalize_disparity hides the depth's scale from "
+                 "the loss: use one of them")
         _require(self.smooth_weight >= 0, f"smooth_weight must be >= 0, got {self.smooth_weight}")
         _require(self.smooth_warmup_steps >= 0, f"smooth_warmup_steps must be >= 0, got {self.smooth_warmup_steps}")
         _require(self.explain_weight >= 0, f"explain_weight must be >= 0, got {self.explain_weight}")
@@ -239,6 +249,9 @@ class EvalConfig:
     crop: Crop = _field(None, "none | eigen | top,bottom,left,right fractions of the evaluated window.")
     median_scaling: bool = _field(
         True, "Scale each prediction by median(gt)/median(pred) (--nomedian_scaling for metric models).")
+    camera_height: float = _field(
+        0.0, "Metres from the camera down to the ground: scale each prediction by its own ground plane "
+        "and report metres, in place of median scaling (0: off).")
 
     def __post_init__(self):
         _require(0 <= self.min_depth < self.max_depth,
@@ -248,6 +261,8 @@ class EvalConfig:
         object.__setattr__(self, "min_depth", float(self.min_depth))
         object.__setattr__(self, "max_depth", float(self.max_depth))
         object.__setattr__(self, "median_scaling", bool(self.median_scaling))
+        _require(self.camera_height >= 0, f"camera_height must be >= 0 metres, got {self.camera_height}")
+        object.__setattr__(self, "camera_height", float(self.camera_height))
 
 
 @dataclasses.dataclass(frozen=True)

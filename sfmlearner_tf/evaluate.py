@@ -7,6 +7,8 @@
       --test_file_list=test_files_eigen.txt --model=RUN --output_file=eigen.json
   # depth maps (npy, or 16-bit PNG / --depth_png_scale) paired by name with images
   python -m sfmlearner_tf.evaluate --mode=depth --dataset_format=folders --image_dir=IMG --depth_dir=DEPTH ...
+  # depth in metres: each prediction scaled by its ground plane and the camera's height (TFRecords)
+  python -m sfmlearner_tf.evaluate --mode=depth --model=RUN --dataset_dir=DATA --camera_height=1.65 ...
   # pose on TFRecords with gt_poses, or a raw KITTI odometry / TUM sequence
   python -m sfmlearner_tf.evaluate --mode=pose --model=RUN --dataset_dir=DATA --split=test --output_file=pose.json
   python -m sfmlearner_tf.evaluate --mode=pose --dataset_format=kitti_odom --dataset_dir=ODOM --sequence=09 ...
@@ -43,7 +45,7 @@ flags.DEFINE_string("test_file_list", "", "kitti_eigen: test list (SfMLearner, m
 flags.DEFINE_string("image_dir", "", "folders: images.")
 flags.DEFINE_string("depth_dir", "", "folders: depth maps named like the images (.npy metres or 16-bit .png).")
 flags.DEFINE_float("depth_png_scale", 256.0, "folders: a PNG depth value / this = metres.")
-define_field_flags(EvalConfig, "eval", names=("min_depth", "max_depth", "median_scaling"))
+define_field_flags(EvalConfig, "eval", names=("min_depth", "max_depth", "median_scaling", "camera_height"))
 # Not EvalConfig's default: the right crop depends on --dataset_format, so "auto" picks it.
 flags.DEFINE_string("crop", "auto", f"[eval] {field_help(EvalConfig, 'crop')} auto = eigen for kitti_eigen, else none.")
 flags.DEFINE_string("sequence", "", "kitti_odom: sequence id, e.g. 09.")
@@ -61,7 +63,7 @@ def _fail(message: str) -> None:
 def _eval_config() -> EvalConfig:
     crop = FLAGS.crop if FLAGS.crop != "auto" else ("eigen" if FLAGS.dataset_format == "kitti_eigen" else None)
     return EvalConfig(min_depth=FLAGS.min_depth, max_depth=FLAGS.max_depth, crop=crop,
-                      median_scaling=FLAGS.median_scaling)
+                      median_scaling=FLAGS.median_scaling, camera_height=FLAGS.camera_height)
 
 
 def _evaluate_depth() -> dict:

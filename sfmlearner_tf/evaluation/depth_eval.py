@@ -14,6 +14,12 @@ Two baselines stand beside the model:
     before the mean, so the map has no scale of its own). A model whose depth does not depend on
     its input scores the same as its mean map (DESIGN.md, 'Training health'); `ratios` give
     model / baseline for every metric.
+
+With `EvalConfig.camera_height` each prediction is scaled to metres by its own ground plane
+(`camera_height.py`) in place of median scaling; the mean map is then made of the metric
+predictions. Images whose ground is not visible are listed with the reason and not scored.
+Whenever the model is not median-scaled, the result says how far its scale is off:
+`scale_check`, the median over images of median(gt) / median(prediction).
 """
 
 import dataclasses
@@ -26,6 +32,7 @@ from sfmlearner_tf.config import DataConfig, EvalConfig, ModelConfig
 from sfmlearner_tf.data import make_dataset
 from sfmlearner_tf.data.dataset_info import read_dataset_info
 from sfmlearner_tf.evaluation import depth_metrics, image_io, kitti
+from sfmlearner_tf.evaluation.camera_height import ground_scale
 from sfmlearner_tf.evaluation.predict import DepthModel, load_depth_model, predict_depth_at_input_size
 from sfmlearner_tf.image_range import to_uint8
 from sfmlearner_tf.progress_bar import ProgressBar
@@ -45,6 +52,12 @@ class DepthEvaluation:
         self.model = depth_metrics.DepthMetricsAccumulator()
         self.constant = depth_metrics.DepthMetricsAccumulator()
         self.skipped = []
+        # Median scaling of the model and its mean map: off for a metric model and with the
+        # camera height, which gives each prediction its scale.
+        self.median_scaling = eval_config.median_scaling and not eval_config.camera_height
+        self.ground_scales = []
+        self.no_ground = []
+        self._gt_over_pred = []
         # For the mean-map baseline: the sum of the predictions at the first one's size, and each
         # image's ground truth kept as (shape, indices, values) of its evaluated pixels only.
         self._prediction_sum = None
@@ -55,10 +68,12 @@ class DepthEvaluation:
         return depth_metrics.compute_depth_metrics(
             gt, pred, config.min_depth, config.max_depth, config.crop, median_scaling)
 
-    def add(self, gt: np.ndarray, pred: np.ndarray, name: str = "") -> bool:
+    def add(self, gt: np.ndarray, pred: np.ndarray, name: str = "", intrinsics: Optional[np.ndarray] = None) -> bool:
         """One image: gt float [H, W] (0 = unknown), pred float [h, w] (resized bilinearly to [H, W]).
 
-        Returns False (and records the name) when the image has no valid ground truth.
+        `intrinsics` (float [3, 3], K of `pred`'s size) is needed with `camera_height` only.
+        Returns False (and records the name) when the image has no valid ground truth, or with
+        `camera_height` no visible ground.
         """
         gt = np.asarray(gt, np.float32)
         pred = np.asarray(pred, np.float32)
@@ -67,11 +82,22 @@ class DepthEvaluation:
         if not mask.any():
             self.skipped.append(name)
             return False
+        if config.camera_height:
+            if intrinsics is None:
+                raise ValueError("camera_height needs the intrinsics of each prediction")
+            found = ground_scale(pred, intrinsics, config.camera_height)
+            if found.scale is None:
+                self.no_ground.append({"name": name, "reason": found.reason})
+                return False
+            pred = pred * np.float32(found.scale)
+            self.ground_scales.append({"name": name, "scale": found.scale, "ground_pixels": found.ground_pixels})
         resized = image_io.resize_bilinear(pred, gt.shape[0], gt.shape[1])
-        self.model.add(self._metrics(gt, resized, config.median_scaling))
+        self.model.add(self._metrics(gt, resized, self.median_scaling))
         self.constant.add(self._metrics(gt, np.ones_like(gt), True))
+        if not self.median_scaling:
+            self._gt_over_pred.append(float(np.median(gt[mask]) / max(float(np.median(resized[mask])), 1e-12)))
 
-        if config.median_scaling:
+        if self.median_scaling:
             pred = pred / max(float(np.median(pred)), 1e-12)
         if self._prediction_sum is None:
             self._prediction_sum = np.zeros_like(pred, np.float64)
@@ -86,24 +112,26 @@ class DepthEvaluation:
         for shape, indices, values in self._ground_truths:
             gt = np.zeros(shape, np.float32)
             gt.ravel()[indices] = values
-            accumulator.add(self._metrics(gt, image_io.resize_bilinear(mean_map, *shape),
-                                          self.eval_config.median_scaling))
+            accumulator.add(self._metrics(gt, image_io.resize_bilinear(mean_map, *shape), self.median_scaling))
         return _without_count(accumulator.result())
 
     def result(self) -> dict:
         """{"mode", "protocol", "settings", "num_images", "skipped", "metric_names", "model",
-        "baselines": {"constant", "mean_map"}, "ratios": {"constant", "mean_map"}}.
+        "baselines": {"constant", "mean_map"}, "ratios": {"constant", "mean_map"}}, and without
+        median scaling "scale_check", with the camera height "camera_height" (`_camera_height`).
 
         `ratios[b][metric]` is model / baseline b (below 1 is better for the errors, above 1 for
         the a1..a3 accuracies)."""
         if self.model.count == 0:
-            raise ValueError(f"no image with valid ground truth was evaluated (skipped {len(self.skipped)})")
+            no_ground = f", {len(self.no_ground)} without visible ground: {self.no_ground[0]['reason']}" \
+                if self.no_ground else ""
+            raise ValueError(f"no image with valid ground truth was evaluated (skipped {len(self.skipped)}{no_ground})")
         model = self.model.result()
         num_images = model.pop("num_images")
         baselines = {"constant": _without_count(self.constant.result()), "mean_map": self._mean_map_metrics()}
         ratios = {name: {metric: _ratio(model[metric], values[metric]) for metric in depth_metrics.DEPTH_METRIC_NAMES}
                   for name, values in baselines.items()}
-        return {
+        result = {
             "mode": "depth",
             "protocol": self.protocol,
             "settings": self.settings,
@@ -113,6 +141,24 @@ class DepthEvaluation:
             "model": model,
             "baselines": baselines,
             "ratios": ratios,
+        }
+        if not self.median_scaling:
+            result["scale_check"] = {"median_gt_over_pred": float(np.median(self._gt_over_pred))}
+        if self.eval_config.camera_height:
+            result["camera_height"] = self._camera_height()
+        return result
+
+    def _camera_height(self) -> dict:
+        """The per-image ground-plane scales, their spread, and the images without ground."""
+        scales = np.array([s["scale"] for s in self.ground_scales])
+        pixels = np.array([s["ground_pixels"] for s in self.ground_scales])
+        return {
+            "metres": self.eval_config.camera_height,
+            "scale": {"median": float(np.median(scales)), "min": float(scales.min()), "max": float(scales.max()),
+                      "relative_std": float(scales.std() / scales.mean())},
+            "ground_pixels": {"median": int(np.median(pixels)), "min": int(pixels.min())},
+            "per_image": self.ground_scales,
+            "no_ground": self.no_ground,
         }
 
 
@@ -164,7 +210,8 @@ def evaluate_depth_on_dataset(
             if max_examples is not None and seen >= max_examples:
                 break
             name = f"{batch['sequence'][i].numpy().decode()}:{int(batch['frame_index'][i])}"
-            evaluation.add(batch["gt_depth"][i, ..., 0].numpy(), depth, name)
+            # intrinsics[i, 0]: K of scale 0, the network's input size, which `depth` has.
+            evaluation.add(batch["gt_depth"][i, ..., 0].numpy(), depth, name, batch["intrinsics"][i, 0].numpy())
             seen += 1
             if progress:
                 progress.update()
@@ -173,6 +220,12 @@ def evaluate_depth_on_dataset(
     if progress:
         progress.close()
     return evaluation.result()
+
+
+def _without_camera_height(eval_config: EvalConfig, protocol: str) -> None:
+    if eval_config.camera_height:
+        raise ValueError(f"camera_height needs each image's intrinsics, which TFRecords carry and protocol "
+                         f"{protocol!r} does not")
 
 
 def _evaluate_pairs(model: DepthModel, pairs: list, read_gt, evaluation: DepthEvaluation, batch_size: int,
@@ -198,6 +251,7 @@ def evaluate_depth_kitti_eigen(
     show_progress: bool = True,
 ) -> dict:
     """The KITTI Eigen protocol: Velodyne ground truth at each image's native size."""
+    _without_camera_height(eval_config, "kitti_eigen")
     samples = kitti.read_test_file_list(test_file_list, dataset_dir)
     for sample in samples:
         for path in (sample.image_path, sample.velodyne_path):
@@ -239,6 +293,7 @@ def evaluate_depth_folders(
     show_progress: bool = True,
 ) -> dict:
     """Depth maps (float npy in metres, or 16-bit PNG of metres x `depth_png_scale`) paired by name."""
+    _without_camera_height(eval_config, "folders")
     pairs = pair_depth_folders(image_dir, depth_dir)
 
     def read_gt(path: str, shape) -> np.ndarray:
@@ -256,7 +311,17 @@ def format_depth_result(result: dict) -> str:
     rows = {"model": result["model"]}
     rows.update(result["baselines"])
     ratios = result["ratios"]
-    return (depth_metrics.format_depth_table(rows)
-            + f"\nabs_rel: model / constant {ratios['constant']['abs_rel']:.3f}, "
-              f"model / mean_map {ratios['mean_map']['abs_rel']:.3f}"
-            + f"\n({result['num_images']} images, protocol {result['protocol']})")
+    lines = [depth_metrics.format_depth_table(rows),
+             f"abs_rel: model / constant {ratios['constant']['abs_rel']:.3f}, "
+             f"model / mean_map {ratios['mean_map']['abs_rel']:.3f}"]
+    if "camera_height" in result:
+        height = result["camera_height"]
+        scale = height["scale"]
+        lines.append(f"metres from a camera height of {height['metres']:g} m: scale median {scale['median']:.4g} "
+                     f"(min {scale['min']:.4g}, max {scale['max']:.4g}, relative std {scale['relative_std']:.3f}), "
+                     f"ground pixels median {height['ground_pixels']['median']}; "
+                     f"{len(height['no_ground'])} image(s) without visible ground")
+    if "scale_check" in result:
+        lines.append(f"median of median(gt) / median(prediction): {result['scale_check']['median_gt_over_pred']:.4f}")
+    lines.append(f"({result['num_images']} images, protocol {result['protocol']})")
+    return "\n".join(lines)

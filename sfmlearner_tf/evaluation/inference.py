@@ -8,14 +8,23 @@ Every input frame is resized to the network's size, predicted in batches, and it
 and with `pose` (a checkpoint, or a SavedModel with a `pose` signature) `trajectory.kitti.txt` / `trajectory.tum.txt` of the chained
 relative poses, the first frame at the origin, TUM timestamps = frame numbers.
 Depth is in the network's units: a monocular model knows depth only up to one global scale.
+With `camera_height` (metres) and the frames' intrinsics, each frame's depth is scaled to metres
+by its own ground plane (`camera_height.py`), and `scales.json` lists every frame's scale and
+ground pixels; a frame whose ground is not visible gets no depth files, a line on stderr and its
+reason in `scales.json`, rather than a wrong number.
 """
 
+import json
 import os
+import sys
 from typing import Iterator, Optional, Union
 
 import numpy as np
 
+from sfmlearner_tf import atomic_write
 from sfmlearner_tf.evaluation import image_io, pose_eval, pose_metrics, video
+from sfmlearner_tf.evaluation.camera_height import ground_scale
+from sfmlearner_tf.geometry import resize_intrinsics
 from sfmlearner_tf.evaluation.predict import DepthModel, batched, load_depth_model
 from sfmlearner_tf.progress_bar import ProgressBar
 
@@ -47,14 +56,22 @@ def run_inference(
     save_npy: bool = False,
     save_color: bool = True,
     pose: bool = False,
+    camera_height: float = 0.0,
+    intrinsics: Optional[np.ndarray] = None,
     show_progress: bool = True,
 ) -> dict:
-    """Writes the outputs described in the module docstring; returns {"num_frames", "output_dir", "trajectory"}.
+    """Writes the outputs described in the module docstring; returns {"num_frames", "output_dir",
+    "trajectory", "metric"} ("metric": None, or {"scaled", "no_ground"} frame counts).
 
     `model` is a run directory, checkpoint prefix or SavedModel directory, or a loaded DepthModel.
+    `camera_height` (metres, 0: off) needs `intrinsics`, float [3, 3] K of the input frames' size.
     """
     if depth_png_scale <= 0:
         raise ValueError(f"depth_png_scale must be > 0, got {depth_png_scale}")
+    if camera_height < 0:
+        raise ValueError(f"camera_height must be >= 0 metres, got {camera_height}")
+    if camera_height and intrinsics is None:
+        raise ValueError("camera_height needs the frames' intrinsics (fx fy cx cy, or a 3x3 K, at the frames' size)")
     # The input is checked first: a bad input fails fast, before the networks are built.
     total, frames = open_input(input_path)
     model_name = model if isinstance(model, str) else "the model"
@@ -64,12 +81,23 @@ def run_inference(
     os.makedirs(output_dir, exist_ok=True)
     progress = ProgressBar(total, "infer") if show_progress else None
     resized_frames = []
+    scales = {}
     count = 0
     for batch in batched(frames, batch_size):
         resized = np.stack([image_io.resize_bilinear(image, model.height, model.width) for _, image in batch])
         if pose:
             resized_frames.extend(resized)
         for (name, image), depth in zip(batch, model.predict(resized)):
+            count += 1
+            if progress:
+                progress.update()
+            if camera_height:
+                scale = _metric_scale(depth, intrinsics, image.shape, camera_height)
+                scales[name] = scale
+                if "reason" in scale:
+                    sys.stderr.write(f"{name}: {scale['reason']}; no depth written\n")
+                    continue
+                depth = depth * np.float32(scale["scale"])
             depth = image_io.resize_bilinear(depth, image.shape[0], image.shape[1])
             stem = os.path.join(output_dir, name)
             if save_png:
@@ -78,17 +106,30 @@ def run_inference(
                 image_io.write_npy(stem + "_depth.npy", depth)
             if save_color:
                 image_io.write_color_png(stem + "_depth_color.png", image_io.colorize_depth(depth))
-            count += 1
-            if progress:
-                progress.update()
     if progress:
         progress.close()
     if count == 0:
         raise ValueError(f"input {input_path} holds no frame")
+    metric = None
+    if camera_height:
+        atomic_write.write_text(os.path.join(output_dir, "scales.json"), json.dumps(
+            {"camera_height": camera_height, "frames": scales}, indent=2, sort_keys=True))
+        no_ground = sum("reason" in scale for scale in scales.values())
+        metric = {"scaled": count - no_ground, "no_ground": no_ground}
     trajectory = None
     if pose:
         trajectory = _write_trajectory(model, np.stack(resized_frames), output_dir, batch_size)
-    return {"num_frames": count, "output_dir": output_dir, "trajectory": trajectory}
+    return {"num_frames": count, "output_dir": output_dir, "trajectory": trajectory, "metric": metric}
+
+
+def _metric_scale(depth: np.ndarray, intrinsics: np.ndarray, frame_shape: tuple, camera_height: float) -> dict:
+    """{"scale", "ground_pixels"} or {"reason", "ground_pixels"} of a network-size depth map."""
+    height, width = depth.shape
+    network_intrinsics = resize_intrinsics(intrinsics, width / frame_shape[1], height / frame_shape[0]).numpy()
+    found = ground_scale(depth, network_intrinsics, camera_height)
+    if found.scale is None:
+        return {"reason": found.reason, "ground_pixels": found.ground_pixels}
+    return {"scale": found.scale, "ground_pixels": found.ground_pixels}
 
 
 def _write_trajectory(model, frames: np.ndarray, output_dir: str, batch_size: int) -> dict:

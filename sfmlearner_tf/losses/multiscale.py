@@ -30,7 +30,9 @@ error of the unwarped source, with an unusable warp counting as no warp (and k =
 monodepth2 does. `min_reprojection` replaces the sum over sources by the per-pixel minimum
 (over the usable sources). `logit_range` (lambda_r = `logit_range_weight`, 0 in the paper) acts
 on the disparity logits x_s (disp_s = 10 sigmoid(x_s) + 0.01) only where the sigmoid saturates,
-and pulls them back to where it does not. Every term is summed over scales.
+and pulls them back to where it does not. Every term is summed over scales. One term has no
+scale: `velocity` (lambda_v = `velocity_weight`, 0 in the paper) = lambda_v * mean| ||t|| - ||t_true|| |
+over the network's (unrefined) translations, from the records' ground-truth poses (velocity.py).
 """
 
 from typing import NamedTuple, Optional, Sequence
@@ -43,6 +45,7 @@ from sfmlearner_tf.geometry.direct_alignment import refine_pose
 from sfmlearner_tf.losses.explainability import explainability_loss
 from sfmlearner_tf.losses.photometric import photometric_error
 from sfmlearner_tf.losses.smoothness import edge_aware_smoothness, second_order_smoothness
+from sfmlearner_tf.losses.velocity import velocity_loss
 from sfmlearner_tf.models.projective_warp import ProjectiveWarp
 
 # Disparity floor before 1 / disp (DispNet's outputs are >= 0.01; this only guards other callers).
@@ -56,7 +59,8 @@ REFINEMENT_SCALE = 1
 
 
 class LossOutput(NamedTuple):
-    """terms: dict of float32 scalars `total`, `photometric`, `smoothness`, `explainability`, `logit_range`;
+    """terms: dict of float32 scalars `total`, `photometric`, `smoothness`, `explainability`, `logit_range`,
+    `velocity`;
     warped: float32 [B, H, W, 3N], sources warped into the target view at scale 0;
     valid: float32 [B, H, W, N], their validity (1 = inside the source and in front)."""
 
@@ -172,6 +176,7 @@ def compute_losses(
     masks: Optional[Sequence[tf.Tensor]] = None,
     logits: Optional[Sequence[tf.Tensor]] = None,
     step: Optional[tf.Tensor] = None,
+    gt_poses: Optional[tf.Tensor] = None,
 ) -> LossOutput:
     """The SfMLearner objective (see the module docstring for the exact formula).
 
@@ -191,6 +196,8 @@ def compute_losses(
         (`disp = 10 * sigmoid(x) + 0.01`); required when `config.logit_range_weight > 0`.
       step: int scalar, the training steps done; with `config.smooth_warmup_steps` the
         smoothness weight is `smooth_weight * min(1, step / smooth_warmup_steps)` (None: full).
+      gt_poses: float [B, N + 1, 3, 4] camera-to-world of the snippet's frames in metres; required
+        when `config.velocity_weight > 0`, ignored otherwise.
 
     Returns:
       `LossOutput(terms, warped, valid)`; all terms are means over the batch.
@@ -200,6 +207,11 @@ def compute_losses(
     intrinsics = tf.cast(intrinsics, tf.float32)
     poses = tf.cast(poses, tf.float32)
     num_source = _check_inputs(config, sources, disparities, poses, masks, logits)
+    velocity = tf.constant(0.0)
+    if config.velocity_weight > 0:
+        if gt_poses is None:
+            raise ValueError("velocity_weight > 0 needs the snippets' gt_poses (records with has_gt_poses)")
+        velocity = config.velocity_weight * velocity_loss(poses, gt_poses)
     if config.pose_refinement_steps:
         poses = _refined_poses(config, target, sources, intrinsics, disparities, poses)
     warp = ProjectiveWarp()
@@ -266,10 +278,11 @@ def compute_losses(
             finest_valid = stacked_valid
 
     terms = {
-        "total": photometric + smoothness + explainability + logit_range,
+        "total": photometric + smoothness + explainability + logit_range + velocity,
         "photometric": photometric,
         "smoothness": smoothness,
         "explainability": explainability,
         "logit_range": logit_range,
+        "velocity": velocity,
     }
     return LossOutput(terms, finest_warped, finest_valid)

@@ -16,7 +16,7 @@ from sfmlearner_tf.losses import compute_losses
 
 # Images returned by the step for summaries (the first examples of the first replica).
 SUMMARY_EXAMPLES = 2
-TERM_KEYS = ("total", "photometric", "smoothness", "explainability", "logit_range")
+TERM_KEYS = ("total", "photometric", "smoothness", "explainability", "logit_range", "velocity")
 
 
 def forward(depth_net, pose_net, batch: dict, loss_config: LossConfig, loss_fn: Callable = compute_losses,
@@ -25,7 +25,8 @@ def forward(depth_net, pose_net, batch: dict, loss_config: LossConfig, loss_fn: 
 
     Args:
       batch: `target` float32 [B,H,W,3] and `sources` float32 [B,H,W,3N] in [-1, 1];
-        `intrinsics` float32 [B,S,3,3], scale s = input size / 2^s.
+        `intrinsics` float32 [B,S,3,3], scale s = input size / 2^s; `gt_poses` float32
+        [B,N+1,3,4] when the records carry them (velocity supervision).
       step: the training steps done (for the loss's warm-ups), or None after training.
     Returns:
       (LossOutput, disparities: list of float32 [B,H/2^s,W/2^s,1] finest first,
@@ -42,7 +43,7 @@ def forward(depth_net, pose_net, batch: dict, loss_config: LossConfig, loss_fn: 
     if masks is not None:
         masks = [tf.cast(m, tf.float32) for m in masks]
     output = loss_fn(loss_config, batch["target"], batch["sources"], batch["intrinsics"], disparities, poses, masks,
-                     logits, step)
+                     logits, step, batch.get("gt_poses"))
     return output, disparities, masks
 
 

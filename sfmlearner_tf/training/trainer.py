@@ -18,7 +18,7 @@ from absl import logging
 
 from sfmlearner_tf.config import Config
 from sfmlearner_tf.data import make_dataset
-from sfmlearner_tf.data.dataset_info import shard_paths
+from sfmlearner_tf.data.dataset_info import read_dataset_info, shard_paths
 from sfmlearner_tf.data.shards import CorruptShardError, verify_shards
 from sfmlearner_tf.losses import compute_losses
 from sfmlearner_tf.training import summaries
@@ -77,6 +77,13 @@ class Trainer:
         if not config.data.dataset_dir:
             raise ValueError("dataset_dir is required")
         shard_paths(config.data.dataset_dir, TRAIN_SPLIT)
+        if config.loss.velocity_weight:
+            info = read_dataset_info(config.data.dataset_dir)
+            if not info["has_gt_poses"]:
+                raise ValueError(f"--velocity_weight needs records with ground-truth poses, and "
+                                 f"{config.data.dataset_dir} has none (dataset.json has_gt_poses is false)")
+            log(f"velocity supervision: metric distances from the gt_poses of the {info.get('source', '?')} "
+                f"records in {config.data.dataset_dir}")
         if train.val_every:
             check_val_split(config.data.dataset_dir)
         self.config, self.log = config, log

@@ -27,6 +27,26 @@ def make_run_dir(path: str, seq_length: int = 3) -> str:
     return path
 
 
+# A camera of the synthetic world's height over a flat road, at 64x208 (street_depth).
+STREET_K = np.array([[120.0, 0, 103.5], [0, 120.0, 31.5], [0, 0, 1]])
+STREET_CAMERA_HEIGHT = 1.65
+
+
+def street_depth(pitch_degrees: float = 0.0, wall_depth: float = 30.0, ground: bool = True) -> np.ndarray:
+    """float64 [64, 208] z-depth seen through STREET_K by a camera STREET_CAMERA_HEIGHT above a
+    flat road, pitched down by `pitch_degrees`, facing a wall `wall_depth` metres ahead (along the
+    road); without `ground`, only the wall."""
+    v, u = np.mgrid[0:64, 0:208].astype(np.float64)
+    rays = np.stack([u, v, np.ones_like(u)], -1) @ np.linalg.inv(STREET_K).T
+    pitch = np.radians(pitch_degrees)
+    # Camera-to-road rotation about x: a ray's road-frame y (down) and z (ahead) components.
+    down = rays[..., 1] * np.cos(pitch) + rays[..., 2] * np.sin(pitch)
+    ahead = -rays[..., 1] * np.sin(pitch) + rays[..., 2] * np.cos(pitch)
+    to_wall = wall_depth / ahead
+    to_ground = np.where(down > 1e-9, STREET_CAMERA_HEIGHT / np.maximum(down, 1e-9), np.inf) if ground else np.inf
+    return np.minimum(to_wall, to_ground)  # z-depth: the ray's parameter, since rays have z = 1
+
+
 def _png(image: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG")

@@ -85,13 +85,15 @@ def test_eval_config_stores_the_parsed_crop_and_rejects_bad_settings():
 def test_an_evaluation_applies_and_records_its_eval_config():
     assert DepthEvaluation(EvalConfig(crop="eigen")).settings == {
         "min_depth": EvalConfig.min_depth, "max_depth": EvalConfig.max_depth, "crop": EIGEN_CROP,
-        "median_scaling": EvalConfig.median_scaling}
+        "median_scaling": EvalConfig.median_scaling, "camera_height": 0.0}
     evaluation = DepthEvaluation(EvalConfig(max_depth=50.0, median_scaling=False))
     gt = np.full((4, 4), 60.0)
     gt[0, 0] = 10.0
     # 60 m is beyond max_depth 50: only the 10 m pixel is kept, and 12 m is not rescaled.
     evaluation.add(gt, np.full((4, 4), 12.0))
     assert evaluation.result()["model"]["abs_rel"] == pytest.approx(0.2)
+    # Without median scaling the result says how far the model's own scale is off.
+    assert evaluation.result()["scale_check"]["median_gt_over_pred"] == pytest.approx(10.0 / 12.0)
 
 
 def test_shape_mismatch_and_empty_ground_truth_fail():

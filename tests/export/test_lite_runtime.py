@@ -79,3 +79,73 @@ def test_stream_and_errors(tflite_file, tmp_path):
         lite_runtime.LiteDepthModel(str(tmp_path / "nope.tflite"))
     with pytest.raises(FileNotFoundError, match="no .png"):
         lite_runtime.list_images(str(tmp_path))
+
+
+def test_network_intrinsics_follow_the_projects_resize_rule():
+    from sfmlearner_tf.geometry import resize_intrinsics
+
+    frame_k = np.array([[517.3, 0, 318.6], [0, 516.5, 255.3], [0, 0, 1]])
+    expected = resize_intrinsics(frame_k, 160 / 640, 128 / 480).numpy()
+    got = lite_runtime.network_intrinsics("517.3,516.5,318.6,255.3", (640, 480), (160, 128))
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="4 numbers fx,fy,cx,cy, got '1,2'"):
+        lite_runtime.network_intrinsics("1,2", (640, 480), (160, 128))
+
+
+def test_metres_from_the_camera_height(monkeypatch, tmp_path, capsys):
+    from tests.evaluation.builders import STREET_CAMERA_HEIGHT, STREET_K, street_depth
+
+    class StreetModel:
+        """Answers a street in units of 1/5 m for bright frames, a wall (no ground) for dark ones."""
+
+        height, width = 64, 208
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __call__(self, image):
+            depth = street_depth() / 5.0 if image.mean() > 127 else street_depth(ground=False)
+            return depth.astype(np.float32), (1.0 / depth).astype(np.float32)
+
+    monkeypatch.setattr(lite_runtime, "LiteDepthModel", StreetModel)
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    Image.fromarray(np.full((64, 208, 3), 200, np.uint8)).save(frames / "road.png")
+    Image.fromarray(np.full((64, 208, 3), 20, np.uint8)).save(frames / "wall.png")
+    fx, fy, cx, cy = STREET_K[0, 0], STREET_K[1, 1], STREET_K[0, 2], STREET_K[1, 2]
+    assert lite_runtime.main([f"--model={tmp_path / 'any.tflite'}", f"--input={frames}", f"--output_dir={tmp_path / 'out'}",
+                              f"--camera_height={STREET_CAMERA_HEIGHT}", f"--intrinsics={fx},{fy},{cx},{cy}"]) == 0
+    printed = capsys.readouterr().out
+    assert "road:" in printed and "(scale 5 from" in printed
+    assert "wall:" in printed and "no ground visible" in printed and not (tmp_path / "out" / "wall_depth.png").exists()
+    metres = np.asarray(Image.open(tmp_path / "out" / "road_depth.png")) / 256.0
+    np.testing.assert_allclose(metres, np.clip(street_depth(), 0, 65535 / 256.0), atol=1 / 256.0, rtol=2e-3)
+
+
+def test_metres_on_the_device_need_only_the_two_files(tflite_file, synthetic_frames, tmp_path):
+    python = _runtime_python()
+    path, _ = tflite_file("int8")
+    frames_dir = tmp_path / "frames"
+    frames_dir.mkdir()
+    Image.fromarray(synthetic_frames[0][0]).save(frames_dir / "000000.png")
+    # Both files alone, as on a device, and no TensorFlow: the scale comes from numpy.
+    for name, source in (("lite_runtime.py", lite_runtime.__file__),
+                         ("camera_height.py", REPO_ROOT / "sfmlearner_tf" / "evaluation" / "camera_height.py")):
+        (tmp_path / name).write_text(pathlib.Path(source).read_text())
+    guard = ("import runpy, sys; sys.modules['tensorflow'] = None; sys.argv = sys.argv[1:]; "
+             "runpy.run_path(sys.argv[0], run_name='__main__')")
+    result = subprocess.run(
+        [str(python), "-c", guard, str(tmp_path / "lite_runtime.py"), f"--model={path}", f"--input={frames_dir}",
+         f"--output_dir={tmp_path / 'out'}", "--num_threads=1", "--camera_height=1.65", "--intrinsics=48,48,47.5,15.5"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    # An untrained network's map may or may not show a ground: either way the line says which.
+    assert "000000:" in result.stdout and ("ground pixels" in result.stdout or "no ground visible" in result.stdout)
+    (tmp_path / "camera_height.py").unlink()
+    missing = subprocess.run([str(python), "-c", guard, str(tmp_path / "lite_runtime.py"), f"--model={path}",
+                              f"--input={frames_dir}", f"--output_dir={tmp_path / 'out'}", "--camera_height=1.65",
+                              "--intrinsics=48,48,47.5,15.5"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert missing.returncode == 2 and missing.stderr.strip().splitlines() == [
+        "lite_runtime: error: --camera_height needs camera_height.py beside lite_runtime.py "
+        "(copy sfmlearner_tf/evaluation/camera_height.py)"]

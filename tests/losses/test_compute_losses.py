@@ -13,7 +13,7 @@ from tests.geometry.reference_warp import reference_warp
 
 HEIGHT, WIDTH = 32, 96
 K = np.array([[48.0, 0.0, 47.5], [0.0, 48.0, 15.5], [0.0, 0.0, 1.0]], np.float32)
-TERMS = ("total", "photometric", "smoothness", "explainability", "logit_range")
+TERMS = ("total", "photometric", "smoothness", "explainability", "logit_range", "velocity")
 EVERYTHING = dict(ssim=True, min_reprojection=True, auto_mask=True, edge_aware_smoothness=True)
 
 
@@ -164,7 +164,8 @@ def test_explainability_term_and_weighting():
 def test_everything_on_gives_finite_values_and_gradients_under_tracing():
     # Two scales keep the traced gradient graph small; all four run in the per-switch tests.
     scales = 2
-    config = LossConfig(**EVERYTHING, full_res_warp=True, num_scales=scales, logit_range_weight=0.01)
+    config = LossConfig(**EVERYTHING, full_res_warp=True, num_scales=scales, logit_range_weight=0.01,
+                        velocity_weight=0.1)
     spec = tf.TensorSpec
     traces = []
 
@@ -176,12 +177,14 @@ def test_everything_on_gives_finite_values_and_gradients_under_tracing():
         spec([None, 2, 6], tf.float16),
         [spec([None, HEIGHT >> s, WIDTH >> s, 2], tf.float16) for s in range(scales)],
         [spec([None, HEIGHT >> s, WIDTH >> s, 1], tf.float16) for s in range(scales)],
+        spec([None, 3, 3, 4], tf.float32),
     ])
-    def losses_and_grads(target, sources, intrinsics, disparities, poses, masks, logits):
+    def losses_and_grads(target, sources, intrinsics, disparities, poses, masks, logits, gt_poses):
         traces.append(1)
         with tf.GradientTape() as tape:
             tape.watch([disparities, poses, masks, logits])
-            output = compute_losses(config, target, sources, intrinsics, disparities, poses, masks, logits)
+            output = compute_losses(config, target, sources, intrinsics, disparities, poses, masks, logits,
+                                    gt_poses=gt_poses)
         return output.terms, tape.gradient(output.terms["total"], [disparities, poses, masks, logits])
 
     rng = np.random.default_rng(0)
@@ -201,8 +204,11 @@ def test_everything_on_gives_finite_values_and_gradients_under_tracing():
         ]
         sources = np.concatenate([_texture(batch, 1), _texture(batch, 2)], -1)
         intrinsics = _pyramid(batch)[:, :scales]
+        # Cameras 1 m apart along z: far from the random poses' translations.
+        gt_poses = np.tile(np.eye(3, 4, dtype=np.float32), [batch, 3, 1, 1])
+        gt_poses[:, :, 2, 3] = [0.0, 1.0, 2.0]
         terms, grads = losses_and_grads(_texture(batch), sources, intrinsics, disparities, poses,
-                                        masks, logits)
+                                        masks, logits, gt_poses)
         for name in TERMS:
             assert terms[name].dtype == tf.float32 and np.isfinite(float(terms[name])), name
             assert float(terms[name]) > 0.0, name

@@ -34,7 +34,8 @@ def _png(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def _write_split(directory: pathlib.Path, split: str, num_shards: int, per_shard: int, seed: int) -> dict:
+def _write_split(directory: pathlib.Path, split: str, num_shards: int, per_shard: int, seed: int,
+                 with_poses: bool = False) -> dict:
     import tensorflow as tf
 
     generator = np.random.default_rng(seed)
@@ -48,24 +49,27 @@ def _write_split(directory: pathlib.Path, split: str, num_shards: int, per_shard
                 wide = _texture(generator, HEIGHT, WIDTH + 2 * SEQ_LENGTH)
                 frames = [_png(wide[:, 2 * t : 2 * t + WIDTH]) for t in range(SEQ_LENGTH)]
                 depth = np.full((HEIGHT, WIDTH), 10.0, np.float32) + generator.uniform(0, 5, (HEIGHT, WIDTH))
+                # The pan as a camera moving 0.5 m to the right per frame (2 px at f = 50, 12.5 m).
+                poses = np.stack([np.eye(3, 4) + np.outer([0.5 * t, 0, 0], [0, 0, 0, 1]) for t in range(SEQ_LENGTH)])
                 writer.write(
                     encode_snippet(frames, intrinsics, HEIGHT, WIDTH, sequence=f"{split}_{shard}",
-                                   frame_index=index + 1, gt_depth=depth)
+                                   frame_index=index + 1, gt_depth=depth, gt_poses=poses if with_poses else None)
                 )
         shards.append(name)
     return {"shards": shards, "num_snippets": num_shards * per_shard, "sequences": [f"{split}_{s}" for s in range(num_shards)]}
 
 
-def write_tiny_dataset(directory: pathlib.Path) -> pathlib.Path:
-    """Writes a `train` split (2 shards x 8 snippets) and a `val` split (4 snippets, with GT depth)."""
+def write_tiny_dataset(directory: pathlib.Path, with_poses: bool = False) -> pathlib.Path:
+    """Writes a `train` split (2 shards x 8 snippets) and a `val` split (4 snippets, with GT depth),
+    and with `with_poses` the camera's poses (a 0.5 m step to the right per frame)."""
     splits = {
-        "train": _write_split(directory, "train", num_shards=2, per_shard=8, seed=1),
-        "val": _write_split(directory, "val", num_shards=1, per_shard=4, seed=2),
+        "train": _write_split(directory, "train", num_shards=2, per_shard=8, seed=1, with_poses=with_poses),
+        "val": _write_split(directory, "val", num_shards=1, per_shard=4, seed=2, with_poses=with_poses),
     }
     write_dataset_info(str(directory), {
         "tool": "tests.training", "version": 1, "source": "random_texture", "height": HEIGHT, "width": WIDTH,
         "seq_length": SEQ_LENGTH, "frame_stride": 1, "image_format": "png", "has_gt_depth": True,
-        "has_gt_poses": False, "splits": splits,
+        "has_gt_poses": with_poses, "splits": splits,
     })
     return directory
 
