@@ -35,6 +35,8 @@ flags.DEFINE_integer("num_shards", 0, "Shards per split (0: from --snippets_per_
 flags.DEFINE_integer("snippets_per_shard", 1000, "Snippets per shard when --num_shards is 0.")
 flags.DEFINE_integer("num_workers", min(2, os.cpu_count() or 1), "Processes decoding and resizing frames.")
 flags.DEFINE_string("intrinsics_file", "", "frames/tum: text file with a 3x3 K or 'fx fy cx cy'.")
+flags.DEFINE_bool("unknown_intrinsics", False, "frames: no calibration; write a guess (fx = fy = 0.8 W, centred) "
+                  "and record that K is unknown, for training with --learn_intrinsics.")
 flags.DEFINE_float("fx", None, "frames/tum: focal length x in pixels (native resolution).")
 flags.DEFINE_float("fy", None, "frames/tum: focal length y in pixels.")
 flags.DEFINE_float("cx", None, "frames/tum: principal point x in pixels.")
@@ -90,10 +92,11 @@ def main(argv):
             sequences=FLAGS.sequences, static_speed_threshold=FLAGS.static_speed_threshold,
             static_frames_file=FLAGS.static_frames_file, exclude_list=FLAGS.exclude_list,
             cityscapes_split=FLAGS.cityscapes_split, crop_bottom=FLAGS.crop_bottom,
-            require_gt=FLAGS.require_gt, scratch_dir=writer.scratch_dir,
+            require_gt=FLAGS.require_gt, scratch_dir=writer.scratch_dir, unknown_intrinsics=FLAGS.unknown_intrinsics,
         )
         info = build_lib.build_dataset(sequences, FLAGS.output_dir, FLAGS.dataset_format, options,
-                                       source_dir=FLAGS.dataset_dir, writer=writer)
+                                       source_dir=FLAGS.dataset_dir, writer=writer,
+                                       extra_info={"intrinsics_known": not FLAGS.unknown_intrinsics})
     except (ValueError, OSError) as error:
         if writer is not None:
             writer.abort()

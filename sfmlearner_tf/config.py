@@ -86,6 +86,19 @@ class ModelConfig:
                                        "(MobileNetV2-style, ReLU6 whatever --activation, which then applies "
                                        "to the pose network only).")
 
+    # Metric training (LossConfig.velocity_weight) needs depths and translations in metres from
+    # the start's reach: the paper's initialisation has depth about 0.2 and translations of 0.01 x
+    # the pose network's outputs (README, 'Depth in metres').
+    initial_depth: float = _field(
+        0.0, "Depth the disparity heads start at, in the loss's units (0: the paper's initialisation, about "
+             "0.2); about the scene's depth in metres for metric training (--velocity_weight), e.g. 10.")
+    translation_scale: float = _field(
+        0.01, "The pose network's translations are this x its outputs (the paper: 0.01); 1 for metric "
+              "training (--velocity_weight).")
+    learn_intrinsics: bool = _field(
+        False, "The pose network predicts each snippet's camera matrix (Gordon et al. 2019) and the loss uses "
+               "it instead of the records' intrinsics: for video without a calibration.")
+
     def __post_init__(self):
         _require(
             self.height > 0 and self.width > 0 and self.height % 8 == 0 and self.width % 8 == 0,
@@ -97,6 +110,11 @@ class ModelConfig:
         _require(self.mask_channels in (1, 2), f"mask_channels must be 1 or 2, got {self.mask_channels}")
         _require(self.activation in ACTIVATIONS, f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
         _require(self.depth_net in DEPTH_NETS, f"depth_net must be one of {DEPTH_NETS}, got {self.depth_net!r}")
+        _require(self.translation_scale > 0, f"translation_scale must be > 0, got {self.translation_scale}")
+        _require(self.initial_depth == 0 or 0.1 < self.initial_depth < 100,
+                 f"initial_depth must be 0 (the paper's initialisation) or in (0.1, 100), got {self.initial_depth}")
+        _require(not (self.initial_depth and self.depth_net != "dispnet"),
+                 f"initial_depth applies to depth_net=dispnet, not {self.depth_net!r}")
 
     @property
     def num_source(self) -> int:

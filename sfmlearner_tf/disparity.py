@@ -22,6 +22,20 @@ LOGIT_FLOOR = math.log(0.05 * MIN_DISP / DISP_SCALING)
 LOGIT_CEILING = math.log(19.0)
 
 
+def logit_of_depth(depth: float) -> float:
+    """The logit x whose disparity is 1 / depth: x = ln(p / (1 - p)), p = (1 / depth - MIN_DISP) / DISP_SCALING.
+
+    Depths in (1 / (DISP_SCALING + MIN_DISP), 1 / MIN_DISP), i.e. about (0.1, 100), have one;
+    0 means "the network's own initialisation" and gives logit 0 (disparity 5.01, depth 0.2).
+    """
+    if depth == 0:
+        return 0.0
+    share = (1.0 / depth - MIN_DISP) / DISP_SCALING
+    if not 0 < share < 1:
+        raise ValueError(f"initial depth must be in ({1 / (DISP_SCALING + MIN_DISP):.4g}, {1 / MIN_DISP:g}), got {depth}")
+    return math.log(share / (1.0 - share))
+
+
 def disparity_from_logits(logits):
     """A head's logit -> disparity: float32 [..., 1] -> `10 * sigmoid(x) + 0.01` in (0.01, 10.01].
 

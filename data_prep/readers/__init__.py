@@ -23,17 +23,21 @@ def read_sequences(
     crop_bottom: float = 0.25,
     require_gt: bool = True,
     scratch_dir: str = "",
+    unknown_intrinsics: bool = False,
 ) -> list:
     """The sequences of `dataset_dir` in `dataset_format` (see each reader module for its layout).
 
     intrinsics: float [3, 3] at native resolution; used by `frames` (required) and `tum` (overrides
       the published fr1/fr2/fr3 values); any other reader takes K from its calibration files.
+    unknown_intrinsics: `frames` only: no K, write a guess (frames.guessed_intrinsics).
     """
     if dataset_format not in FORMATS:
         raise ValueError(f"dataset_format must be one of {FORMATS}, got {dataset_format!r}")
     if intrinsics is not None and dataset_format not in ("frames", "tum"):
         raise ValueError(f"{dataset_format} reads the intrinsics from its calibration files; "
                          "--intrinsics_file / --fx --fy --cx --cy apply to frames and tum only")
+    if unknown_intrinsics and dataset_format != "frames":
+        raise ValueError(f"{dataset_format} has its own calibration; --unknown_intrinsics applies to frames only")
     if sequences and dataset_format != "kitti_odom":
         raise ValueError("--sequences applies to kitti_odom only")
     if dataset_format == "synthetic":
@@ -50,7 +54,7 @@ def read_sequences(
     elif dataset_format == "tum":
         result = tum.read_sequences(dataset_dir, intrinsics, require_gt)
     else:
-        result = frames.read_sequences(dataset_dir, intrinsics, scratch_dir)
+        result = frames.read_sequences(dataset_dir, intrinsics, scratch_dir, unknown_intrinsics)
     return result
 
 

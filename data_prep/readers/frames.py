@@ -6,7 +6,9 @@
 - A folder whose subfolders hold images, or which holds video files, gives one sequence each.
 
 The camera intrinsics must be given (at the frames' native resolution): SfMLearner's geometry
-needs them, and a wrong guess is silently learnt into the depth scale and the poses.
+needs them, and a wrong guess is silently learnt into the depth scale and the poses. Without a
+calibration, `unknown_intrinsics` writes a guess (`guessed_intrinsics`) and the dataset says
+that its K is unknown, for training with learned intrinsics.
 """
 
 import os
@@ -15,30 +17,54 @@ import subprocess
 from typing import Optional
 
 import numpy as np
+from PIL import Image
 
 from data_prep.readers.base import IMAGE_EXTENSIONS, Sequence, list_images
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".h264")
 
+# The focal length of a camera without calibration, as a fraction of the image width: about 64°
+# of horizontal field of view, a phone's main camera. (`PoseExpNet`'s learned intrinsics start
+# from the same guess, INITIAL_FOCAL; a test keeps the two equal.)
+GUESSED_FOCAL = 0.8
+
 MISSING_INTRINSICS = (
     "the frames reader needs the camera intrinsics at the frames' native resolution: pass "
     "--intrinsics_file=K.txt (a 3x3 matrix or 'fx fy cx cy') or --fx --fy --cx --cy. Calibrate "
-    "with a checkerboard (e.g. OpenCV calibrateCamera) if you can; as a last resort a guess of "
-    "fx = fy = 0.8·W (about 64° horizontal field of view), cx = W/2, cy = H/2 trains, but depth "
-    "and poses then inherit the error"
+    "with a checkerboard (e.g. OpenCV calibrateCamera) if you can; without a calibration, "
+    "--unknown_intrinsics writes a guess (fx = fy = 0.8·W, about 64° horizontal field of view, "
+    "the principal point at the centre) and says the K is unknown, for training with "
+    "--learn_intrinsics"
 )
 
 
-def read_sequences(path: str, intrinsics: Optional[np.ndarray], scratch_dir: str = "") -> list:
+def guessed_intrinsics(width: int, height: int) -> np.ndarray:
+    """float64 [3, 3]: fx = fy = GUESSED_FOCAL · width, the principal point at the image's centre
+    (pixel centres at integers, so ((W - 1) / 2, (H - 1) / 2))."""
+    focal = GUESSED_FOCAL * width
+    return np.array([[focal, 0.0, (width - 1) / 2], [0.0, focal, (height - 1) / 2], [0.0, 0.0, 1.0]])
+
+
+def read_sequences(path: str, intrinsics: Optional[np.ndarray], scratch_dir: str = "",
+                   unknown_intrinsics: bool = False) -> list:
     """Sequences of a frames folder / video / folder of those.
 
-    intrinsics: float [3, 3] K at native resolution (None is an error explaining the options).
+    intrinsics: float [3, 3] K at native resolution (None is an error explaining the options,
+      unless `unknown_intrinsics`).
     scratch_dir: where decoded video frames go (needed for videos only).
+    unknown_intrinsics: each sequence gets `guessed_intrinsics` of its first frame's size.
     """
     if not os.path.exists(path):
         raise FileNotFoundError(f"frames folder or video {path} does not exist")
-    if intrinsics is None:
+    if intrinsics is not None and unknown_intrinsics:
+        raise ValueError("intrinsics given and unknown_intrinsics set: pass one of them")
+    if intrinsics is None and not unknown_intrinsics:
         raise ValueError(MISSING_INTRINSICS)
+    return _read(path, intrinsics, scratch_dir)
+
+
+def _read(path: str, intrinsics: Optional[np.ndarray], scratch_dir: str) -> list:
+    """The sequences; `intrinsics` None: each gets the guess for its first frame's size."""
     if os.path.isfile(path):
         return [_video_sequence(path, intrinsics, scratch_dir)]
     names = sorted(os.listdir(path))
@@ -59,8 +85,11 @@ def read_sequences(path: str, intrinsics: Optional[np.ndarray], scratch_dir: str
     return sequences
 
 
-def _sequence(name: str, frames: list, intrinsics: np.ndarray, fps: float = 0.0) -> Sequence:
+def _sequence(name: str, frames: list, intrinsics: Optional[np.ndarray], fps: float = 0.0) -> Sequence:
     count = len(frames)
+    if intrinsics is None and frames:
+        with Image.open(frames[0]) as first:
+            intrinsics = guessed_intrinsics(*first.size)
     return Sequence(name=name, frames=frames, frame_ids=np.arange(count), intrinsics=intrinsics,
                     timestamps=np.arange(count) / fps if fps > 0 else None)
 

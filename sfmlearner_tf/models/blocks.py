@@ -21,8 +21,8 @@ SIZE_MULTIPLE = 8
 
 
 def conv(filters: int, kernel_size: int, strides: int = 1, activation: Optional[str] = "relu",
-         name: Optional[str] = None, dtype=None) -> keras.layers.Conv2D:
-    """A 'same'-padded Conv2D with the reference's initializers.
+         name: Optional[str] = None, dtype=None, bias: float = 0.0) -> keras.layers.Conv2D:
+    """A 'same'-padded Conv2D with the reference's initializers (the bias: `bias`, 0 in the reference).
 
     `dtype` is the owning network's dtype policy, so that a network built as e.g.
     `DispNet(dtype="mixed_float16")` (or reloaded from such a `.keras` file) is mixed throughout,
@@ -35,7 +35,7 @@ def conv(filters: int, kernel_size: int, strides: int = 1, activation: Optional[
         padding="same",
         activation=activation,
         kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
+        bias_initializer=keras.initializers.Constant(bias) if bias else "zeros",
         name=name,
         dtype=dtype,
     )

@@ -13,13 +13,16 @@ Layer by layer as the reference `disp_net` (tinghuiz/SfMLearner `nets.py`):
 
 The reference uses ReLU everywhere else; here the hidden activation is `activation` (default
 leaky ReLU, which cannot die: README, "Training health"; "relu" is the paper's, "elu" the other
-choice). No normalization, no weight decay.
+choice). No normalization, no weight decay. The heads' biases start at 0 (the reference: every map
+starts near depth 0.2), or at the logit of `initial_depth`: a network that must learn metric depth
+(velocity supervision) then starts near the scene's depth rather than 50-100x too near.
 """
 
 from typing import Any, Callable, Optional
 
 import keras
 
+from sfmlearner_tf.disparity import logit_of_depth
 from sfmlearner_tf.models import blocks
 
 ENCODER_CHANNELS = (32, 64, 128, 256, 512, 512, 512)
@@ -45,11 +48,13 @@ class DispNet(keras.Model):
     the heads' logits instead (the same walk).
     """
 
-    def __init__(self, activation: str = "leaky_relu", name: str = "depth_net", **kwargs):
+    def __init__(self, activation: str = "leaky_relu", initial_depth: float = 0.0, name: str = "depth_net", **kwargs):
         super().__init__(name=name, **kwargs)
         if activation not in blocks.ACTIVATIONS:
             raise ValueError(f"activation must be one of {blocks.ACTIVATIONS}, got {activation!r}")
         self.activation = activation
+        self.initial_depth = float(initial_depth)
+        head_bias = logit_of_depth(self.initial_depth)
         policy = self.dtype_policy
         # Every layer is its own attribute, named as in the reference: Keras' tracked lists are
         # invisible to `tf.train.Checkpoint`, attributes are not.
@@ -63,7 +68,7 @@ class DispNet(keras.Model):
             layers.append(blocks.conv(filters, 3, activation=activation, name=f"icnv{stage}", dtype=policy))
         # Linear convs: the sigmoid is applied in float32 in `_decode` (mixed-precision safe).
         for head in range(1, NUM_SCALES + 1):
-            layers.append(blocks.conv(1, 3, activation=None, name=f"disp{head}", dtype=policy))
+            layers.append(blocks.conv(1, 3, activation=None, name=f"disp{head}", dtype=policy, bias=head_bias))
         # disp_{s+1} -> size of scale s; exact because H, W are multiples of 8.
         layers.append(
             keras.layers.UpSampling2D(size=2, interpolation="bilinear", name="disp_up", dtype=policy)
@@ -136,4 +141,5 @@ class DispNet(keras.Model):
             "dtype": keras.dtype_policies.serialize(self.dtype_policy),
             "trainable": self.trainable,
             "activation": self.activation,
+            "initial_depth": self.initial_depth,
         }

@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from sfmlearner_tf.config import LossConfig
 from sfmlearner_tf.disparity import disparity_from_logits
+from sfmlearner_tf.geometry import intrinsics_pyramid
 from sfmlearner_tf.losses import compute_losses
 
 # Images returned by the step for summaries (the first examples of the first replica).
@@ -42,7 +43,11 @@ def forward(depth_net, pose_net, batch: dict, loss_config: LossConfig, loss_fn: 
     masks = pose_outputs.get("masks")
     if masks is not None:
         masks = [tf.cast(m, tf.float32) for m in masks]
-    output = loss_fn(loss_config, batch["target"], batch["sources"], batch["intrinsics"], disparities, poses, masks,
+    intrinsics = batch["intrinsics"]
+    if "intrinsics" in pose_outputs:
+        # Learned intrinsics replace the records': the loss warps with the snippet's own K.
+        intrinsics = intrinsics_pyramid(pose_outputs["intrinsics"], intrinsics.shape[1])
+    output = loss_fn(loss_config, batch["target"], batch["sources"], intrinsics, disparities, poses, masks,
                      logits, step, batch.get("gt_poses"))
     return output, disparities, masks
 

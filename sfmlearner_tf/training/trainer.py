@@ -77,8 +77,11 @@ class Trainer:
         if not config.data.dataset_dir:
             raise ValueError("dataset_dir is required")
         shard_paths(config.data.dataset_dir, TRAIN_SPLIT)
+        info = read_dataset_info(config.data.dataset_dir)
+        if info.get("intrinsics_known") is False and not config.model.learn_intrinsics:
+            log(f"the intrinsics of {config.data.dataset_dir} are a guess (built with --unknown_intrinsics): depth "
+                "and poses inherit its error; --learn_intrinsics learns the camera instead")
         if config.loss.velocity_weight:
-            info = read_dataset_info(config.data.dataset_dir)
             if not info["has_gt_poses"]:
                 raise ValueError(f"--velocity_weight needs records with ground-truth poses, and "
                                  f"{config.data.dataset_dir} has none (dataset.json has_gt_poses is false)")

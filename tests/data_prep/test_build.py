@@ -131,3 +131,23 @@ def test_rendered_synthetic_sequence_end_to_end(tmp_path):
     np.testing.assert_allclose(fake_datasets.decode_depth(records[1]), rendered["depths"][2], rtol=1e-3)
     np.testing.assert_allclose(records[1]["intrinsics"].reshape(3, 3), rendered["intrinsics"], rtol=1e-6)
     np.testing.assert_allclose(records[1]["gt_poses"].reshape(3, 3, 4), rendered["poses"][1:4, :3], atol=1e-5)
+
+
+def test_frames_without_a_calibration_get_the_guess_and_say_so(tmp_path):
+    from data_prep.readers.frames import GUESSED_FOCAL
+    from sfmlearner_tf.models.pose_exp_net import INITIAL_FOCAL
+
+    # The learned camera starts where data prep's guess is.
+    assert INITIAL_FOCAL == GUESSED_FOCAL
+    for i in range(4):
+        fake_datasets.write_image(str(tmp_path / "walk" / f"f{i:03d}.png"), np.full((40, 80, 3), 30 * i))
+    sequences = readers.read_sequences("frames", str(tmp_path / "walk"), unknown_intrinsics=True)
+    np.testing.assert_allclose(sequences[0].intrinsics, [[64, 0, 39.5], [0, 64, 19.5], [0, 0, 1]])
+    with pytest.raises(ValueError, match="pass one of them"):
+        readers.read_sequences("frames", str(tmp_path / "walk"), intrinsics=np.eye(3), unknown_intrinsics=True)
+    with pytest.raises(ValueError, match="applies to frames only"):
+        readers.read_sequences("tum", str(tmp_path / "walk"), unknown_intrinsics=True)
+    result = _cli("--dataset_format=frames", f"--dataset_dir={tmp_path / 'walk'}", f"--output_dir={tmp_path / 'out'}",
+                  "--height=32", "--width=96", "--val_fraction=0", "--unknown_intrinsics")
+    assert result.returncode == 0, result.stderr
+    assert dataset_info.read_dataset_info(str(tmp_path / "out"))["intrinsics_known"] is False

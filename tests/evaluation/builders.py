@@ -11,7 +11,7 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 HEIGHT, WIDTH = 32, 96
 
 
-def make_run_dir(path: str, seq_length: int = 3) -> str:
+def make_run_dir(path: str, seq_length: int = 3, learn_intrinsics: bool = False) -> str:
     """A run directory like training writes: config.json + a CheckpointManager checkpoint."""
     import tensorflow as tf
 
@@ -19,7 +19,8 @@ def make_run_dir(path: str, seq_length: int = 3) -> str:
     from sfmlearner_tf.run_dir import build_models, write_config
 
     tf.keras.utils.set_random_seed(0)
-    config = Config(model=ModelConfig(height=HEIGHT, width=WIDTH, seq_length=seq_length))
+    config = Config(model=ModelConfig(height=HEIGHT, width=WIDTH, seq_length=seq_length,
+                                      learn_intrinsics=learn_intrinsics))
     write_config(path, config)
     depth_net, pose_net = build_models(config)
     checkpoint = tf.train.Checkpoint(depth_net=depth_net, pose_net=pose_net)

@@ -1,6 +1,7 @@
 """In-process training runs on the tiny dataset: what a run leaves on disk, and how it stops."""
 
 import dataclasses
+import json
 import math
 import pathlib
 
@@ -115,6 +116,9 @@ def test_velocity_supervision_trains_on_records_with_poses_and_refuses_records_w
 
     (tmp_path / "with_poses").mkdir()
     with_poses = write_tiny_dataset(tmp_path / "with_poses", with_poses=True)
+    # As data prep's --unknown_intrinsics writes it: the records' K is a guess.
+    info_path = with_poses / "dataset.json"
+    info_path.write_text(json.dumps(dict(json.loads(info_path.read_text()), intrinsics_known=False)))
     config = dataclasses.replace(
         tiny_config(with_poses, tmp_path / "run", max_steps=4, save_every=4, summary_every=2, log_every=100),
         loss=LossConfig(velocity_weight=1.0, explain_weight=0.0))
@@ -122,6 +126,7 @@ def test_velocity_supervision_trains_on_records_with_poses_and_refuses_records_w
     assert Trainer(config, log=lines.append).run() == 4
     assert any("velocity supervision: metric distances from the gt_poses of the random_texture records" in line
                for line in lines)
+    assert any("are a guess (built with --unknown_intrinsics)" in line for line in lines)
     scalars, _ = read_events(tmp_path / "run" / "train")
     # The untrained pose network moves about 0 m where the records say 0.5 m per frame (sources
     # 0.5 m away): the term starts near 0.5 and is part of the total.
