@@ -24,6 +24,11 @@ MIXED_PRECISION_DTYPES = ("auto", "float16", "bfloat16")
 # The depth networks: the paper's DispNet (31.6 M parameters), or MobileDepthNet, a MobileNetV2
 # encoder with a light separable-conv decoder (1.9 M parameters, 0.11x DispNet's FLOPs).
 DEPTH_NETS = ("dispnet", "mobile")
+# The smoothness priors: second order of depth (the PyTorch port's), second order of disparity (the
+# paper's TF code), or first order of mean-normalized disparity relaxed at image edges (monodepth2).
+# The depth's derivatives are the disparity's / disp^2: at the networks' starting disparity (about
+# 5) the prior on depth pulls about 25x more weakly, and the photometric gradient leads.
+SMOOTHNESS = ("depth", "disparity", "edge_aware")
 
 # The Eigen crop (Garg et al.'s numbers for 375x1242 KITTI images, as fractions):
 # rows [0.40810811 H, 0.99189189 H), columns [0.03594771 W, 0.96405229 W).
@@ -126,7 +131,13 @@ class LossConfig:
     """Weights and switches of the view-synthesis objective (DESIGN.md, 'Loss')."""
 
     num_scales: int = _field(4, "Scales of the multi-scale loss, finest first (1 to 4).")
-    smooth_weight: float = _field(0.5, "Weight of the disparity smoothness term (divided by 2^s at scale s).")
+    # The paper's TF code takes the photometric term at every scale; the PyTorch port, with the
+    # explainability mask off, at the finest only. The finest alone learned image-dependent depth
+    # where every scale did not (docs/training_health.md), and warps a quarter of the pixels less.
+    photometric_scales: int = _field(
+        1, "Scales of the photometric term, finest first (0: all num_scales, the paper's TF code); the "
+           "coarser ones keep only their priors.")
+    smooth_weight: float = _field(0.5, "Weight of the smoothness term (divided by 2^s at scale s).")
     smooth_warmup_steps: int = _field(
         0, "The smoothness weight ramps linearly from 0 to smooth_weight over this many training steps "
            "(0: full weight from the start, the paper).")
@@ -142,8 +153,10 @@ class LossConfig:
         False, "Per-pixel minimum of the photometric error over sources instead of the sum.")
     auto_mask: bool = _field(
         False, "Ignore pixels where the unwarped source already matches the target better (static camera).")
-    edge_aware_smoothness: bool = _field(
-        False, "Edge-aware first-order smoothness of mean-normalized disparity instead of 2nd order.")
+    smoothness: str = _field(
+        "depth", f"The smoothness prior, one of {SMOOTHNESS}: depth (second order of 1 / disparity, as the "
+                 "PyTorch port; the default), disparity (second order, the paper's TF code; collapse-prone), "
+                 "edge_aware (first order of mean-normalized disparity, relaxed at image edges: monodepth2).")
     full_res_warp: bool = _field(
         False, "Upsample every disparity to full resolution and warp the full-size images.")
     normalize_disparity: bool = _field(
@@ -167,10 +180,13 @@ class LossConfig:
 
     def __post_init__(self):
         _require(1 <= self.num_scales <= 4, f"num_scales must be in [1, 4], got {self.num_scales}")
+        _require(0 <= self.photometric_scales <= self.num_scales,
+                 f"photometric_scales must be in [0, num_scales={self.num_scales}], got {self.photometric_scales}")
         _require(self.velocity_weight >= 0, f"velocity_weight must be >= 0, got {self.velocity_weight}")
         _require(not (self.velocity_weight and self.normalize_disparity),
                  "velocity_weight makes the depth metric, and normalize_disparity hides the depth's scale from "
                  "the loss: use one of them")
+        _require(self.smoothness in SMOOTHNESS, f"smoothness must be one of {SMOOTHNESS}, got {self.smoothness!r}")
         _require(self.smooth_weight >= 0, f"smooth_weight must be >= 0, got {self.smooth_weight}")
         _require(self.smooth_warmup_steps >= 0, f"smooth_warmup_steps must be >= 0, got {self.smooth_warmup_steps}")
         _require(self.explain_weight >= 0, f"explain_weight must be >= 0, got {self.explain_weight}")
@@ -315,11 +331,28 @@ class Config:
 
     @classmethod
     def from_json(cls, text: str) -> "Config":
-        return cls.from_dict(json.loads(text))
+        """A saved run's config.json, written by this or an earlier version."""
+        values = json.loads(text)
+        _upgrade_saved_loss(values.setdefault("loss", {}))
+        return cls.from_dict(values)
 
 
 # Fields that earlier versions wrote into config.json and that no longer mean anything; a saved
 # run that has them still loads. (`shuffle_buffer`: training now draws a full shuffle of the split.)
 RETIRED_FIELDS = {"data": ("shuffle_buffer",)}
+
+
+
+def _upgrade_saved_loss(loss: dict) -> None:
+    """Earlier config.json files in today's terms, so that a saved run resumes as it was trained.
+
+    `edge_aware_smoothness` (a bool) became `smoothness`; before that field existed every run took
+    the second-order prior of disparity, and before `photometric_scales` the photometric term at
+    every scale: the defaults changed to depth and to the finest scale (docs/training_health.md).
+    """
+    edge_aware = loss.pop("edge_aware_smoothness", False)
+    loss.setdefault("smoothness", "edge_aware" if edge_aware else "disparity")
+    loss.setdefault("photometric_scales", 0)
+
 
 SECTIONS = {"model": ModelConfig, "loss": LossConfig, "data": DataConfig, "train": TrainConfig}

@@ -19,7 +19,8 @@ The terms are
 
     photometric_s = sum_n  sum_p(e_n(p) k_n(p)) / max(sum_p k_n(p), 1)
     explainability_s = lambda_e * sum_n mean(-log m_n)
-    smoothness_s = lambda_s / 2^s * smooth(disp_s)     (lambda_s ramped up over smooth_warmup_steps)
+    smoothness_s = lambda_s / 2^s * smooth(disp_s)     (lambda_s ramped up over smooth_warmup_steps;
+                                                        smooth(1 / disp_s) with smooth_depth)
     logit_range_s = lambda_r * mean(relu(LOGIT_FLOOR - x_s) + relu(x_s - LOGIT_CEILING))
 
 where e_n = err_n m_n, err is L1 (or SSIM + L1) and m the explainability mask (1 when off), and
@@ -33,6 +34,9 @@ on the disparity logits x_s (disp_s = 10 sigmoid(x_s) + 0.01) only where the sig
 and pulls them back to where it does not. Every term is summed over scales. One term has no
 scale: `velocity` (lambda_v = `velocity_weight`, 0 in the paper) = lambda_v * mean| ||t|| - ||t_true|| |
 over the network's (unrefined) translations, from the records' ground-truth poses (velocity.py).
+With `photometric_scales` = k > 0 the photometric term is taken at the k finest scales only, the
+others keep their priors: the PyTorch port without the explainability mask takes the finest
+scale only (its loss zips the depth scales with a one-element mask list).
 """
 
 from typing import NamedTuple, Optional, Sequence
@@ -96,6 +100,45 @@ def _refined_poses(config, target, sources, intrinsics, disparities, poses) -> t
         for n in range(poses.shape[1])
     ], axis=1)
     return poses + tf.stop_gradient(refined - poses)
+
+
+def _view_synthesis(config, scale, disp, explain, target, sources, intrinsics, poses):
+    """Scale s's photometric term, and its warped sources [B, h, w, 3N] and validity [B, h, w, N].
+
+    disp: float32 [B, H/2^s, W/2^s, 1] as the loss uses it; explain: its mask [.., N] or None.
+    """
+    if config.full_res_warp:
+        full_size = tf.shape(target)[1:3]
+        disp = tf.image.resize(disp, full_size, method="bilinear")
+        if explain is not None:
+            explain = tf.image.resize(explain, full_size, method="bilinear")
+        warp_target, warp_sources, warp_k = target, sources, intrinsics[:, 0]
+    else:
+        warp_target = area_downsample(target, scale)
+        warp_sources = area_downsample(sources, scale)
+        warp_k = intrinsics[:, scale]
+    depth = 1.0 / tf.maximum(disp, MIN_DISPARITY)
+
+    warp = ProjectiveWarp()
+    warped, valid, errors, identity_errors = [], [], [], []
+    for n in range(poses.shape[1]):
+        source = warp_sources[..., 3 * n : 3 * n + 3]
+        warped_n, valid_n = warp(source, depth, poses[:, n], warp_k)
+        warped.append(warped_n)
+        valid.append(valid_n)
+        errors.append(photometric_error(warp_target, warped_n, config.ssim, config.ssim_alpha))
+        if config.auto_mask:
+            identity = photometric_error(warp_target, source, config.ssim, config.ssim_alpha)
+            # Deterministic tie-breaking noise, so static pixels are not kept by accident.
+            noise = tf.random.stateless_normal(tf.shape(identity), seed=[scale, n])
+            identity_errors.append(identity + _TIE_NOISE * noise)
+    errors = tf.concat(errors, axis=-1)
+    valid = tf.concat(valid, axis=-1)
+    if explain is None:
+        explain = tf.ones_like(errors)
+    term = _photometric_term(config, errors, explain, valid,
+                             tf.concat(identity_errors, axis=-1) if config.auto_mask else None)
+    return term, tf.concat(warped, axis=-1), valid
 
 
 def _masked_mean(values: tf.Tensor, keep: tf.Tensor) -> tf.Tensor:
@@ -206,7 +249,7 @@ def compute_losses(
     sources = tf.cast(sources, tf.float32)
     intrinsics = tf.cast(intrinsics, tf.float32)
     poses = tf.cast(poses, tf.float32)
-    num_source = _check_inputs(config, sources, disparities, poses, masks, logits)
+    _check_inputs(config, sources, disparities, poses, masks, logits)
     velocity = tf.constant(0.0)
     if config.velocity_weight > 0:
         if gt_poses is None:
@@ -214,8 +257,7 @@ def compute_losses(
         velocity = config.velocity_weight * velocity_loss(poses, gt_poses)
     if config.pose_refinement_steps:
         poses = _refined_poses(config, target, sources, intrinsics, disparities, poses)
-    warp = ProjectiveWarp()
-    full_size = tf.shape(target)[1:3]
+    photometric_scales = config.photometric_scales or config.num_scales
 
     smooth_weight = tf.constant(config.smooth_weight, tf.float32)
     if config.smooth_warmup_steps and step is not None:
@@ -226,56 +268,26 @@ def compute_losses(
     logit_range = tf.constant(0.0)
     for scale in range(config.num_scales):
         disp = _loss_disparity(config, disparities[scale])
-        smooth_disp = disp  # the prior acts at scale s; `disp` is upsampled below with full_res_warp
         target_s = area_downsample(target, scale)
         explain = None
         if config.explainability:
-            mask = tf.cast(masks[scale], tf.float32)
-            explainability += config.explain_weight * explainability_loss(mask)
-            explain = mask
-        if config.full_res_warp:
-            disp = tf.image.resize(disp, full_size, method="bilinear")
-            if explain is not None:
-                explain = tf.image.resize(explain, full_size, method="bilinear")
-            warp_target, warp_sources, warp_k = target, sources, intrinsics[:, 0]
-        else:
-            warp_target = target_s
-            warp_sources = area_downsample(sources, scale)
-            warp_k = intrinsics[:, scale]
-        depth = 1.0 / tf.maximum(disp, MIN_DISPARITY)
+            explain = tf.cast(masks[scale], tf.float32)
+            explainability += config.explain_weight * explainability_loss(explain)
+        if scale < photometric_scales:
+            term, warped, valid = _view_synthesis(config, scale, disp, explain, target, sources, intrinsics, poses)
+            photometric += term
+            if scale == 0:
+                finest_warped, finest_valid = warped, valid
 
-        warped, valid, errors, identity_errors = [], [], [], []
-        for n in range(num_source):
-            source = warp_sources[..., 3 * n : 3 * n + 3]
-            warped_n, valid_n = warp(source, depth, poses[:, n], warp_k)
-            warped.append(warped_n)
-            valid.append(valid_n)
-            errors.append(photometric_error(warp_target, warped_n, config.ssim, config.ssim_alpha))
-            if config.auto_mask:
-                identity = photometric_error(warp_target, source, config.ssim, config.ssim_alpha)
-                # Deterministic tie-breaking noise, so static pixels are not kept by accident.
-                noise = tf.random.stateless_normal(tf.shape(identity), seed=[scale, n])
-                identity_errors.append(identity + _TIE_NOISE * noise)
-        errors = tf.concat(errors, axis=-1)
-        stacked_valid = tf.concat(valid, axis=-1)
-        if explain is None:
-            explain = tf.ones_like(errors)
-        photometric += _photometric_term(
-            config, errors, explain, stacked_valid,
-            tf.concat(identity_errors, axis=-1) if config.auto_mask else None,
-        )
-
-        if config.edge_aware_smoothness:
-            smooth = edge_aware_smoothness(smooth_disp, target_s)
+        if config.smoothness == "edge_aware":
+            smooth = edge_aware_smoothness(disp, target_s)
+        elif config.smoothness == "depth":
+            smooth = second_order_smoothness(1.0 / tf.maximum(disp, MIN_DISPARITY))
         else:
-            smooth = second_order_smoothness(smooth_disp)
+            smooth = second_order_smoothness(disp)
         smoothness += smooth_weight / 2**scale * smooth
         if config.logit_range_weight > 0:
             logit_range += config.logit_range_weight * logit_range_penalty(logits[scale])
-
-        if scale == 0:
-            finest_warped = tf.concat(warped, axis=-1)
-            finest_valid = stacked_valid
 
     terms = {
         "total": photometric + smoothness + explainability + logit_range + velocity,

@@ -1,5 +1,7 @@
 """compute_losses: known values for each switch, finiteness with everything on, tracing."""
 
+import re
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -9,12 +11,13 @@ from sfmlearner_tf.disparity import LOGIT_CEILING, LOGIT_FLOOR, disparity_from_l
 from sfmlearner_tf.geometry import intrinsics_pyramid
 from sfmlearner_tf.geometry.sampling import BORDER_TOLERANCE
 from sfmlearner_tf.losses import LossOutput, compute_losses, logit_range_penalty
+from sfmlearner_tf.losses.smoothness import second_order_smoothness
 from tests.geometry.reference_warp import reference_warp
 
 HEIGHT, WIDTH = 32, 96
 K = np.array([[48.0, 0.0, 47.5], [0.0, 48.0, 15.5], [0.0, 0.0, 1.0]], np.float32)
 TERMS = ("total", "photometric", "smoothness", "explainability", "logit_range", "velocity")
-EVERYTHING = dict(ssim=True, min_reprojection=True, auto_mask=True, edge_aware_smoothness=True)
+EVERYTHING = dict(ssim=True, min_reprojection=True, auto_mask=True, smoothness="edge_aware")
 
 
 def _texture(batch=2, seed=0):
@@ -220,7 +223,7 @@ def test_everything_on_gives_finite_values_and_gradients_under_tracing():
 
 @pytest.mark.parametrize("switch", sorted(EVERYTHING) + ["full_res_warp", "mask_invalid"])
 def test_each_switch_alone_is_finite_and_zero_on_a_perfect_warp(switch):
-    flip = {"mask_invalid": False}.get(switch, True)
+    flip = {"mask_invalid": False, "smoothness": "edge_aware"}.get(switch, True)
     config = LossConfig(explain_weight=0.0, **{switch: flip})
     rng = np.random.default_rng(1)
     disparities = [tf.constant(rng.uniform(0.01, 3.0, [2, HEIGHT >> s, WIDTH >> s, 1]), tf.float32)
@@ -326,7 +329,8 @@ def test_normalized_disparity_makes_the_loss_blind_to_the_depth_scale():
     v, u = np.mgrid[0:HEIGHT, 0:WIDTH].astype(np.float32)
     base = 0.2 + 0.1 * np.sin(u / 7.0)[None, ..., None] * np.cos(v / 5.0)[None, ..., None] ** 2
     pyramid = [tf.constant(np.repeat(base, 2, 0)[:, :: 2**s, :: 2**s]) for s in range(4)]
-    for switches in ({}, EVERYTHING):
+    paper = dict(smoothness="disparity", photometric_scales=0)
+    for switches in (paper, EVERYTHING):
         terms = {}
         for normalize in (False, True):
             config = LossConfig(explain_weight=0.0, normalize_disparity=normalize, **switches)
@@ -337,7 +341,7 @@ def test_normalized_disparity_makes_the_loss_blind_to_the_depth_scale():
             np.testing.assert_allclose(terms[True, 3.0][key], terms[True, 1.0][key], rtol=1e-5)
         # Without it, depth 3x nearer changes the warp, and the paper's smoothness of raw disparity.
         assert abs(terms[False, 3.0]["photometric"] - terms[False, 1.0]["photometric"]) > 1e-3
-        if not switches:
+        if switches is paper:
             assert terms[False, 3.0]["smoothness"] > 2.9 * terms[False, 1.0]["smoothness"]
 
 
@@ -359,3 +363,47 @@ def test_pose_refinement_lowers_the_photometric_term_and_passes_the_gradient_to_
     assert photometric[4] < 0.1 * photometric[0], photometric
     np.testing.assert_array_equal(start.numpy(), true_poses + np.array([0.03, 0.02, -0.03, 0.005, 0.005, -0.004],
                                                                        np.float32))
+
+
+def _curved_disparities(batch=2):
+    """Disparities with curvature at every scale, so that the second-order priors are not 0."""
+    v, u = np.mgrid[0:HEIGHT, 0:WIDTH].astype(np.float32)
+    base = 0.5 + 0.2 * np.sin(u / 7.0) * np.cos(v / 5.0) ** 2
+    return [tf.constant(np.broadcast_to(base[:: 2**s, :: 2**s][None, ..., None], [batch, HEIGHT >> s, WIDTH >> s, 1]))
+            for s in range(4)]
+
+
+def test_photometric_scales_takes_the_view_synthesis_at_the_finest_scales_only():
+    poses = np.array([[[0.2, -0.1, 0.2, 0.01, -0.02, 0.03], [-0.1, 0.05, -0.2, 0.0, 0.01, -0.01]]] * 2, np.float32)
+    sources = np.concatenate([_texture(2, 5), _texture(2, 7)], -1)
+    args = (_texture(2, 3), sources, _pyramid(2), _curved_disparities(), poses)
+    terms = {}
+    for num_scales, photometric_scales in ((4, 0), (4, 1), (1, 0), (4, 2), (2, 0)):
+        config = LossConfig(explain_weight=0.0, num_scales=num_scales, photometric_scales=photometric_scales)
+        terms[num_scales, photometric_scales] = {k: float(v) for k, v in compute_losses(config, *args).terms.items()}
+    # The photometric term is that of the k finest scales; the smoothness prior still covers all four.
+    assert terms[4, 1]["photometric"] == pytest.approx(terms[1, 0]["photometric"], rel=1e-6)
+    assert terms[4, 2]["photometric"] == pytest.approx(terms[2, 0]["photometric"], rel=1e-6)
+    assert terms[4, 1]["photometric"] < terms[4, 2]["photometric"] < terms[4, 0]["photometric"]
+    assert terms[4, 1]["smoothness"] == pytest.approx(terms[4, 0]["smoothness"], rel=1e-6)
+    assert terms[4, 1]["smoothness"] > terms[1, 0]["smoothness"]
+
+
+def test_smooth_depth_takes_the_prior_of_one_over_disparity():
+    disparities = _curved_disparities()
+    args = (_texture(2), np.concatenate([_texture(2, 1), _texture(2, 2)], -1), _pyramid(2), disparities,
+            np.zeros([2, 2, 6], np.float32))
+    output = compute_losses(LossConfig(explain_weight=0.0, smooth_weight=0.1, smoothness="depth"), *args)
+    expected = sum(0.1 / 2**s * float(second_order_smoothness(1.0 / d)) for s, d in enumerate(disparities))
+    assert float(output.terms["smoothness"]) == pytest.approx(expected, rel=1e-5)
+    on_disparity = compute_losses(LossConfig(explain_weight=0.0, smooth_weight=0.1, smoothness="disparity"), *args)
+    assert float(output.terms["smoothness"]) != pytest.approx(float(on_disparity.terms["smoothness"]), rel=1e-2)
+
+
+@pytest.mark.parametrize("fields, words", [
+    (dict(smoothness="curvature"), "smoothness must be one of ('depth', 'disparity', 'edge_aware'), got 'curvature'"),
+    (dict(num_scales=2, photometric_scales=3), "photometric_scales must be in [0, num_scales=2], got 3"),
+])
+def test_loss_config_refuses_conflicting_smoothness_and_scale_fields(fields, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        LossConfig(**fields)

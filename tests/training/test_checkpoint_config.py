@@ -1,5 +1,7 @@
 """config.json round trip and the resume check."""
 
+import json
+
 import pytest
 
 from sfmlearner_tf.config import Config, DataConfig, LossConfig, ModelConfig, TrainConfig
@@ -31,3 +33,17 @@ def test_model_or_loss_change_names_the_fields():
     assert config_differences(saved, requested) == ["model.height: 128 -> 64", "loss.smooth_weight: 0.5 -> 0.1"]
     with pytest.raises(ValueError, match=r"model.height: 128 -> 64; loss.smooth_weight: 0.5 -> 0.1"):
         check_resume_config(saved, requested, "run")
+
+
+@pytest.mark.parametrize("earlier, smoothness", [({"edge_aware_smoothness": True}, "edge_aware"),
+                                                 ({"edge_aware_smoothness": False}, "disparity"), ({}, "disparity")])
+def test_an_earlier_run_reads_back_as_it_was_trained(tmp_path, earlier, smoothness):
+    # Before `smoothness` and `photometric_scales` existed, every run took the prior of disparity
+    # and the photometric term at every scale; today's defaults differ, a resumed run must not.
+    values = Config().to_dict()
+    del values["loss"]["smoothness"], values["loss"]["photometric_scales"]
+    values["loss"].update(earlier)
+    (tmp_path / "config.json").write_text(json.dumps(values))
+    loss = read_config(str(tmp_path)).loss
+    assert (loss.smoothness, loss.photometric_scales) == (smoothness, 0)
+    assert (LossConfig().smoothness, LossConfig().photometric_scales) == ("depth", 1)
