@@ -19,11 +19,12 @@ The terms are
 
     photometric_s = sum_n  sum_p(e_n(p) k_n(p)) / max(sum_p k_n(p), 1)
     explainability_s = lambda_e * sum_n mean(-log m_n)
-    smoothness_s = lambda_s / 2^s * smooth(disp_s)     (lambda_s ramped up over smooth_warmup_steps;
-                                                        smooth(1 / disp_s) with smooth_depth)
+    smoothness_s = lambda_s / 2^s * smooth(y_s)        (lambda_s ramped up over smooth_warmup_steps)
     logit_range_s = lambda_r * mean(relu(LOGIT_FLOOR - x_s) + relu(x_s - LOGIT_CEILING))
 
-where e_n = err_n m_n, err is L1 (or SSIM + L1) and m the explainability mask (1 when off), and
+where y_s is 1 / disp_s (`smoothness` depth, the default: the PyTorch port's prior) or disp_s
+(disparity: the paper's TF code; edge_aware: the first-order prior on it), e_n = err_n m_n,
+err is L1 (or SSIM + L1) and m the explainability mask (1 when off), and
 k_n = `valid` with mask_invalid (the projection lands in the source and in front of it), else 1.
 With mask_invalid off this is the paper's mean(err * m); with it on it is the mean over the
 pixels that land in the source. `auto_mask` scores every pixel by min(e_n, identity_n), the
@@ -268,7 +269,6 @@ def compute_losses(
     logit_range = tf.constant(0.0)
     for scale in range(config.num_scales):
         disp = _loss_disparity(config, disparities[scale])
-        target_s = area_downsample(target, scale)
         explain = None
         if config.explainability:
             explain = tf.cast(masks[scale], tf.float32)
@@ -280,7 +280,7 @@ def compute_losses(
                 finest_warped, finest_valid = warped, valid
 
         if config.smoothness == "edge_aware":
-            smooth = edge_aware_smoothness(disp, target_s)
+            smooth = edge_aware_smoothness(disp, area_downsample(target, scale))
         elif config.smoothness == "depth":
             smooth = second_order_smoothness(1.0 / tf.maximum(disp, MIN_DISPARITY))
         else:
