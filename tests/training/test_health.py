@@ -68,6 +68,12 @@ def test_fresh_networks_are_healthy_and_a_killed_encoder_is_not():
     assert health.collapse_reason({**killed, "depth/spread": 0.9 * health.LIVE_SPREAD})[0] == "cnv1b"
 
 
+def test_live_stages_with_an_image_blind_output_are_a_collapse():
+    blind = {"depth/cnv1b": 0.0, "depth/spread": 0.5 * health.MIN_SPREAD}
+    assert health.collapse_reason(blind) == ("output", "disparity spread across images 2.00e-03 < 0.004")
+    assert health.collapse_reason({**blind, "depth/spread": health.MIN_SPREAD}) is None
+
+
 def test_watch_warns_once_after_patience_and_records_the_step(tmp_path):
     warnings = []
     watch = health.CollapseWatch(str(tmp_path), warnings.append)
