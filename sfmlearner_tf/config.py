@@ -342,7 +342,6 @@ class Config:
 RETIRED_FIELDS = {"data": ("shuffle_buffer",)}
 
 
-
 def _upgrade_saved_loss(loss: dict) -> None:
     """Earlier config.json files in today's terms, so that a saved run resumes as it was trained.
 

@@ -90,10 +90,15 @@ def _loss_disparity(config: LossConfig, disparity: tf.Tensor) -> tf.Tensor:
     return disparity
 
 
+def _depth(disparity: tf.Tensor) -> tf.Tensor:
+    """1 / disparity, the disparity floored at MIN_DISPARITY."""
+    return 1.0 / tf.maximum(disparity, MIN_DISPARITY)
+
+
 def _refined_poses(config, target, sources, intrinsics, disparities, poses) -> tf.Tensor:
     """`poses` [B, N, 6] plus each snippet's Gauss-Newton correction, added as a constant."""
     scale = min(REFINEMENT_SCALE, len(disparities) - 1)
-    depth = 1.0 / tf.maximum(_loss_disparity(config, disparities[scale]), MIN_DISPARITY)
+    depth = _depth(_loss_disparity(config, disparities[scale]))
     target_s, sources_s = area_downsample(target, scale), area_downsample(sources, scale)
     refined = tf.stack([
         refine_pose(target_s, sources_s[..., 3 * n : 3 * n + 3], depth, poses[:, n], intrinsics[:, scale],
@@ -118,7 +123,7 @@ def _view_synthesis(config, scale, disp, explain, target, sources, intrinsics, p
         warp_target = area_downsample(target, scale)
         warp_sources = area_downsample(sources, scale)
         warp_k = intrinsics[:, scale]
-    depth = 1.0 / tf.maximum(disp, MIN_DISPARITY)
+    depth = _depth(disp)
 
     warp = ProjectiveWarp()
     warped, valid, errors, identity_errors = [], [], [], []
@@ -282,7 +287,7 @@ def compute_losses(
         if config.smoothness == "edge_aware":
             smooth = edge_aware_smoothness(disp, area_downsample(target, scale))
         elif config.smoothness == "depth":
-            smooth = second_order_smoothness(1.0 / tf.maximum(disp, MIN_DISPARITY))
+            smooth = second_order_smoothness(_depth(disp))
         else:
             smooth = second_order_smoothness(disp)
         smoothness += smooth_weight / 2**scale * smooth
