@@ -145,7 +145,9 @@ def test_mixed_precision_matches_float32(mobile_net):
     mixed.set_weights(mobile_net.get_weights())
     for ours, reference in zip(mixed(SMALL), mobile_net(SMALL)):
         assert ours.dtype == tf.float32
-        np.testing.assert_allclose(ours.numpy(), reference.numpy(), atol=0.02, rtol=0.01)
+        # float16 keeps 11 significant bits and Eigen's thread split changes its summation order:
+        # one pixel in 6144 once came out 1.5 % off (4.328 against 4.264) on a loaded 2-core CPU.
+        np.testing.assert_allclose(ours.numpy(), reference.numpy(), atol=0.02, rtol=0.02)
 
 
 def test_config_field_is_validated_and_is_a_flag():
