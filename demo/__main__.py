@@ -106,7 +106,7 @@ def _stages(work: str) -> list[Stage]:
         outputs.append(os.path.join(eval_dir, report.METRIC_DEPTH_FILE))
         commands.append(python("sfmlearner_tf.evaluate", "--mode=depth", *evaluate, f"--camera_height={camera_height:g}",
                                f"--output_file={outputs[-1]}"))
-    stages.append(Stage("evaluate", commands, outputs))
+    stages.append(Stage("evaluate", commands, outputs, allows_findings=True))
     tflite = {q: os.path.join(export_dir, f"depth_{q}.tflite") for q in QUANTIZATIONS}
     stages.append(Stage(
         "export",
@@ -114,7 +114,7 @@ def _stages(work: str) -> list[Stage]:
         + [python("export.tflite", f"--saved_model_dir={saved_model}", f"--quantization={q}", f"--output_file={path}",
                   f"--representative_dataset={train_records}", f"--num_threads={FLAGS.num_threads}")
            for q, path in tflite.items()],
-        list(tflite.values())))
+        list(tflite.values()), allows_findings=True))
     frames_dir = os.path.join(device_dir, "input")
     stages.append(Stage(
         "int8 on the device runtime (no TensorFlow)",

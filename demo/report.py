@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from demo.heldout import SELECTION_FILE, select_snippets
+from export.fidelity import agreement_problem
 from sfmlearner_tf.evaluation.depth_metrics import DEPTH_METRIC_NAMES
 from sfmlearner_tf.evaluation.image_io import colorize_depth
 from sfmlearner_tf.run_dir import collapse_warning, read_health, resolve_checkpoint, restore_models
@@ -36,7 +37,7 @@ def _depth_table(depth: dict, metres: Optional[dict] = None) -> list[str]:
     lines = ["| depth (held-out, median-scaled) | " + " | ".join(names) + " |",
              "|---" * (len(names) + 1) + "|"]
     rows = [("model", depth["model"])] + [(f"baseline: {name}", values) for name, values in depth["baselines"].items()]
-    if metres:
+    if metres and "model" in metres:
         rows.append((f"model in metres, from the camera height ({metres['camera_height']['metres']:g} m), "
                      "not median-scaled", metres["model"]))
     for label, values in rows:
@@ -45,6 +46,8 @@ def _depth_table(depth: dict, metres: Optional[dict] = None) -> list[str]:
 
 
 def _metres_sentence(depth: dict, metres: dict) -> str:
+    if "problem" in metres:  # evaluate's finding: no prediction showed the ground
+        return f"**In metres, from the camera height: nothing could be scored.** {metres['problem']}."
     height = metres["camera_height"]
     scale = height["scale"]
     return (f"In metres, each map scaled by its own ground plane and the camera's height (no ground truth used): "
@@ -68,18 +71,24 @@ def _pose_table(pose: dict) -> list[str]:
 
 
 def _format_table(export_dir: str) -> list[str]:
-    lines = ["| format | file size (MB) | latency (ms) | abs_rel vs Keras | abs_rel vs ground truth |",
-             "|---|---|---|---|---|"]
+    lines = ["| format | file size (MB) | latency (ms) | abs_rel vs Keras | abs_rel vs ground truth | fit to ship |",
+             "|---|---|---|---|---|---|"]
+    problems = []
     for quantization in QUANTIZATIONS:
         path = os.path.join(export_dir, f"depth_{quantization}.fidelity.json")
         if not os.path.exists(path):
             continue
         fidelity = _load_json(path)
         gt = fidelity.get("gt_metrics_tflite", {}).get("abs_rel")
+        # The export guard's verdict (export.tflite exits with a finding above it).
+        problem = agreement_problem(fidelity)
+        if problem:
+            problems.append(f"**{quantization}:** {problem}")
         lines.append(
             f"| {quantization} | {fidelity['size_bytes'] / 1e6:.1f} | {fidelity['latency_ms_median']:.1f} | "
-            f"{fidelity['abs_rel_vs_keras']:.4f} | {'–' if gt is None else f'{gt:.4f}'} |")
-    return lines
+            f"{fidelity['abs_rel_vs_keras']:.4f} | {'–' if gt is None else f'{gt:.4f}'} | "
+            f"{'no' if problem else 'yes'} |")
+    return lines + ([""] + problems if problems else [])
 
 
 def _gray(mask: np.ndarray) -> np.ndarray:

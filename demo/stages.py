@@ -3,6 +3,11 @@
 Each stage is one or more commands plus the file that proves it finished. A stage whose proof
 exists is skipped on a second run (unless `fresh`), so an interrupted demo picks up where it
 stopped; the programs themselves write under temporary names and rename when complete.
+
+A program that finished but found a problem with the model (exit status `exit_status.FINDING`: no
+visible ground for metres, an int8 file that does not compute the trained network) has written
+that problem into its output; in a stage that allows findings the demo goes on, and the report
+tells. Any other failure stops the demo with one line naming the stage.
 """
 
 import dataclasses
@@ -14,6 +19,8 @@ import sys
 import time
 from typing import Sequence
 
+from sfmlearner_tf import exit_status
+
 
 @dataclasses.dataclass
 class Stage:
@@ -24,6 +31,10 @@ class Stage:
     # Removed before a `fresh` run: what the stage's programs would otherwise resume from (a
     # training run continues from its latest checkpoint, which is right after an interruption).
     resumable: Sequence[str] = ()
+    # Whether its programs' exit status FINDING (output written, a problem recorded in it) lets the
+    # demo go on: for evaluation and export, whose findings are results; not for training, whose
+    # NaN and data errors leave no model to go on with.
+    allows_findings: bool = False
 
 
 class StageError(RuntimeError):
@@ -48,7 +59,10 @@ def run_stage(stage: Stage, fresh: bool, timings: dict) -> None:
     for command in stage.commands:
         print("$ " + " ".join(shlex.quote(part) for part in command), flush=True)
         status = subprocess.call(list(command), env=_child_env())
-        if status != 0:
+        if status == exit_status.FINDING and stage.allows_findings:
+            print(f"--- {stage.name}: the problem above is recorded in the output; going on (report.md tells)",
+                  flush=True)
+        elif status != 0:
             raise StageError(f"stage {stage.name!r} failed (exit {status}): {' '.join(command)}")
     missing = [path for path in stage.outputs if not os.path.exists(path)]
     if missing:

@@ -102,7 +102,12 @@ def fidelity_report(tflite_path: str, saved_model_dir: str, frames: Sequence[Fra
     return report
 
 
-def agreement_problem(report: dict, max_abs_rel_vs_keras: float) -> Optional[str]:
+# export.tflite's default guard: above this mean abs_rel against the Keras depth, a file is not the
+# trained network (BUILD.md, "int8 fidelity").
+MAX_ABS_REL_VS_KERAS = 0.1
+
+
+def agreement_problem(report: dict, max_abs_rel_vs_keras: float = MAX_ABS_REL_VS_KERAS) -> Optional[str]:
     """Why a converted model is unfit to ship, or None.
 
     A quantized network can come out of conversion computing something else than the network

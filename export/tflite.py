@@ -8,8 +8,9 @@ Formats: float32, float16 (float16 weights), dynamic (int8 weights, float activa
 --calibration_split). The report (`<output stem>.fidelity.json`, also printed) has the file size,
 the LiteRT latency and the median-scaled abs_rel against the Keras model on --num_eval frames
 of --eval_split (and against ground truth where the records have it). Above
---max_abs_rel_vs_keras (default 0.1) the program exits with an error: the file is then not the
-network that was trained.
+--max_abs_rel_vs_keras (default 0.1) the program says why on stderr and exits with status
+`exit_status.FINDING` (5), the file and its report kept: the file is then not the network that was
+trained.
 """
 
 import sys
@@ -17,6 +18,7 @@ import sys
 from absl import app, flags
 
 from export import fidelity, tflite_lib
+from sfmlearner_tf import exit_status
 
 _SAVED_MODEL_DIR = flags.DEFINE_string("saved_model_dir", None, "SavedModel written by export.saved_model.")
 _QUANTIZATION = flags.DEFINE_enum("quantization", "float32", tflite_lib.QUANTIZATIONS, "Weight/activation format.")
@@ -31,7 +33,7 @@ _NUM_EVAL = flags.DEFINE_integer("num_eval", 20, "Number of held-out frames in t
 _NUM_THREADS = flags.DEFINE_integer("num_threads", 2, "LiteRT interpreter threads for the latency.")
 _LATENCY_RUNS = flags.DEFINE_integer("latency_runs", 20, "Timed runs (median reported) after 3 warm-up runs.")
 _MAX_ABS_REL = flags.DEFINE_float(
-    "max_abs_rel_vs_keras", 0.1,
+    "max_abs_rel_vs_keras", fidelity.MAX_ABS_REL_VS_KERAS,
     "Exit with an error (files kept) when the model's depth differs from the Keras model's by more "
     "than this mean median-scaled abs_rel on the held-out frames; 0 accepts any.")
 flags.mark_flags_as_required(["saved_model_dir", "output_file"])
@@ -55,7 +57,8 @@ def main(argv):
     print(f"wrote {_OUTPUT_FILE.value} and {tflite_lib.report_path(_OUTPUT_FILE.value)}")
     problem = fidelity.agreement_problem(report, _MAX_ABS_REL.value)
     if problem:
-        sys.exit(problem)
+        sys.stderr.write(f"export.tflite: {problem}\n")
+        sys.exit(exit_status.FINDING)
 
 
 if __name__ == "__main__":

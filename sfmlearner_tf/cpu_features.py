@@ -11,20 +11,24 @@ AVX-512 CPU (VNNI, BF16) or an AVX2-only one, and the fast settings differ (BUIL
 """
 
 import functools
+import os
 import platform
 
 # The instruction-set extensions that decide TensorFlow's CPU speed (oneDNN's kernels, bfloat16).
 RELEVANT_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
 # Either gives native bfloat16 dot products; without them oneDNN emulates bfloat16, slowly.
 NATIVE_BFLOAT16_FLAGS = ("avx512_bf16", "amx_bf16")
+# Read in place of /proc/cpuinfo when set: how the tests give a program a CPU of their choosing.
+CPUINFO_ENV = "SFMLEARNER_CPUINFO"
 
 
 @functools.lru_cache(maxsize=1)
 def cpu_model_and_flags() -> tuple:
-    """(model name, the RELEVANT_FLAGS this CPU has), from /proc/cpuinfo ('unknown', () elsewhere)."""
+    """(model name, the RELEVANT_FLAGS this CPU has), from /proc/cpuinfo or $SFMLEARNER_CPUINFO
+    ('unknown', () where neither can be read)."""
     model, flags = platform.processor() or "unknown", set()
     try:
-        with open("/proc/cpuinfo") as f:
+        with open(os.environ.get(CPUINFO_ENV, "/proc/cpuinfo")) as f:
             for line in f:
                 key, _, value = line.partition(":")
                 key = key.strip()

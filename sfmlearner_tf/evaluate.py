@@ -16,7 +16,9 @@
 The JSON holds the model's numbers beside the baselines (constant depth and the model's own mean
 map / zero motion) and, for a run directory, its training-health record (a collapse recorded
 during training is repeated on the console). A bad setup prints one line on stderr and exits with
-status 2.
+status 2. With --camera_height, a model none of whose predictions shows the ground cannot be put in
+metres: that is a finding about the model, so the JSON is written with the reason ("problem") and
+the status is exit_status.FINDING.
 """
 
 import json
@@ -25,7 +27,7 @@ import sys
 
 from absl import app, flags
 
-from sfmlearner_tf import atomic_write
+from sfmlearner_tf import atomic_write, exit_status
 from sfmlearner_tf.config import EvalConfig
 from sfmlearner_tf.evaluation import depth_eval, pose_runs
 from sfmlearner_tf.flags import define_field_flags, field_help
@@ -57,7 +59,7 @@ FLAGS = flags.FLAGS
 
 def _fail(message: str) -> None:
     sys.stderr.write(f"evaluate: error: {message}\n")
-    sys.exit(2)
+    sys.exit(exit_status.BAD_SETUP)
 
 
 def _eval_config() -> EvalConfig:
@@ -107,6 +109,7 @@ def main(argv):
     if not FLAGS.model:
         _fail("--model is required (a run directory, checkpoint prefix or SavedModel)")
     trajectory_dir = os.path.dirname(os.path.abspath(FLAGS.output_file)) if FLAGS.output_file else None
+    status = 0
     try:
         if FLAGS.mode == "depth":
             result = _evaluate_depth()
@@ -114,6 +117,11 @@ def main(argv):
         else:
             result = _evaluate_pose(trajectory_dir)
             _print_pose(result)
+    except depth_eval.NothingToScore as finding:
+        sys.stderr.write(f"evaluate: {finding}\n")
+        result = {"mode": "depth", "num_images": 0, "problem": str(finding),
+                  "camera_height": {"metres": FLAGS.camera_height, "no_ground": finding.no_ground}}
+        status = exit_status.FINDING
     except (ValueError, FileNotFoundError) as error:
         _fail(str(error))
     result["model_path"] = FLAGS.model
@@ -124,6 +132,7 @@ def main(argv):
     if FLAGS.output_file:
         atomic_write.write_text(FLAGS.output_file, json.dumps(result, indent=2, sort_keys=True))
         print(f"wrote {FLAGS.output_file}")
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import sys
 
 from absl import app, flags
 
+from sfmlearner_tf import exit_status
 from sfmlearner_tf.config import Config
 from sfmlearner_tf.flags import config_from_flags, define_config_flags
 from sfmlearner_tf.run_dir import CONFIG_FILE, read_config
@@ -30,7 +31,7 @@ def _fail(message: str, status: int) -> None:
 
 def main(argv):
     if len(argv) > 1:
-        _fail(f"unexpected arguments {argv[1:]} (flags take the form --name=value)", 2)
+        _fail(f"unexpected arguments {argv[1:]} (flags take the form --name=value)", exit_status.BAD_SETUP)
     try:
         base = None
         if FLAGS.checkpoint_dir and os.path.isfile(os.path.join(FLAGS.checkpoint_dir, CONFIG_FILE)):
@@ -38,13 +39,13 @@ def main(argv):
         config = config_from_flags(FLAGS, base=base or Config())
         trainer = Trainer(config)
     except (ValueError, FileNotFoundError) as error:
-        _fail(str(error), 2)
+        _fail(str(error), exit_status.BAD_SETUP)
     try:
         trainer.run()
     except NonFiniteError as error:
-        _fail(str(error), 3)
+        _fail(str(error), exit_status.NON_FINITE)
     except TrainingDataError as error:
-        _fail(str(error), 4)
+        _fail(str(error), exit_status.BAD_DATA)
 
 
 if __name__ == "__main__":

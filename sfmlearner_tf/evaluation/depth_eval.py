@@ -41,6 +41,16 @@ from sfmlearner_tf.progress_bar import ProgressBar
 KITTI_EIGEN = EvalConfig(crop="eigen")
 
 
+class NothingToScore(ValueError):
+    """The evaluation ran but no image could be scored in metres: no prediction showed a ground
+    plane (typically a network whose depth is one flat layout). A finding about the model, not a
+    bad setup; `no_ground` lists each image with the reason."""
+
+    def __init__(self, message: str, no_ground: list):
+        super().__init__(message)
+        self.no_ground = no_ground
+
+
 class DepthEvaluation:
     """Accumulates per-image metrics of the model and of the constant baseline."""
 
@@ -122,10 +132,13 @@ class DepthEvaluation:
 
         `ratios[b][metric]` is model / baseline b (below 1 is better for the errors, above 1 for
         the a1..a3 accuracies)."""
+        if self.model.count == 0 and self.no_ground:
+            raise NothingToScore(
+                f"no depth in metres: none of the {len(self.no_ground)} image(s) with ground truth showed the "
+                f"ground to the camera-height scale (first: {self.no_ground[0]['reason']}; {len(self.skipped)} "
+                "without valid ground truth)", self.no_ground)
         if self.model.count == 0:
-            no_ground = f", {len(self.no_ground)} without visible ground: {self.no_ground[0]['reason']}" \
-                if self.no_ground else ""
-            raise ValueError(f"no image with valid ground truth was evaluated (skipped {len(self.skipped)}{no_ground})")
+            raise ValueError(f"no image with valid ground truth was evaluated (skipped {len(self.skipped)})")
         model = self.model.result()
         num_images = model.pop("num_images")
         baselines = {"constant": _without_count(self.constant.result()), "mean_map": self._mean_map_metrics()}

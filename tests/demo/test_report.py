@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from demo.report import _trained_steps
@@ -34,3 +35,41 @@ def test_the_report_shows_depth_in_metres_beside_the_median_scaled_model():
     sentence = _metres_sentence(depth, metric)
     assert f"abs_rel {metric['model']['abs_rel']:.3f}" in sentence and "per-image scales 4–4 " in sentence
     assert "0 image(s) without visible ground" in sentence
+
+
+def test_no_visible_ground_is_a_finding_the_report_tells():
+    from demo.report import _depth_table, _metres_sentence
+    from sfmlearner_tf.config import EvalConfig
+    from sfmlearner_tf.evaluation.depth_eval import DepthEvaluation, NothingToScore
+    from tests.evaluation.builders import STREET_CAMERA_HEIGHT, STREET_K, street_depth
+
+    median_scaled = DepthEvaluation()
+    metres = DepthEvaluation(EvalConfig(camera_height=STREET_CAMERA_HEIGHT))
+    gt = street_depth()
+    # A flat map, as a collapsed network draws: no ground plane for the camera height.
+    for index in range(3):
+        for evaluation in (median_scaled, metres):
+            evaluation.add(gt, np.full_like(gt, 7.0), f"frame {index}", STREET_K)
+    with pytest.raises(NothingToScore, match=r"none of the 3 image\(s\) with ground truth showed the ground") as caught:
+        metres.result()
+    assert [entry["name"] for entry in caught.value.no_ground] == ["frame 0", "frame 1", "frame 2"]
+    # What evaluate writes for it (`problem`), as the report reads it.
+    written = {"mode": "depth", "num_images": 0, "problem": str(caught.value)}
+    depth = median_scaled.result()
+    assert len(_depth_table(depth, written)) == len(_depth_table(depth))
+    assert _metres_sentence(depth, written).startswith("**In metres, from the camera height: nothing could be scored.")
+
+
+def test_the_format_table_says_which_files_are_unfit_to_ship(tmp_path):
+    import json
+
+    from demo.report import _format_table
+
+    for quantization, abs_rel in (("float32", 1e-6), ("int8", 0.4)):
+        report = {"quantization": quantization, "file": f"depth_{quantization}.tflite", "size_bytes": 2_000_000,
+                  "latency_ms_median": 3.0, "abs_rel_vs_keras": abs_rel, "abs_rel_vs_keras_max": abs_rel,
+                  "num_images": 20}
+        (tmp_path / f"depth_{quantization}.fidelity.json").write_text(json.dumps(report))
+    lines = _format_table(str(tmp_path))
+    assert lines[2].endswith("| yes |") and lines[3].endswith("| no |")
+    assert lines[-1].startswith("**int8:** depth_int8.tflite: int8 depth differs from the Keras model's by abs_rel 0.4000")

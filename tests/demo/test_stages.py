@@ -1,9 +1,13 @@
-"""Demo stages: reuse of finished stages, and --fresh starting over rather than resuming."""
+"""Demo stages: reuse of finished stages, --fresh starting over rather than resuming, and a finding
+(a program's output records a problem) letting the demo go on where a real error stops it."""
 
 import os
 import sys
 
-from demo.stages import Stage, run_stage
+import pytest
+
+from demo.stages import Stage, StageError, run_stage
+from sfmlearner_tf import exit_status
 
 
 def _stage(tmp_path):
@@ -31,3 +35,28 @@ def test_an_interrupted_stage_resumes(tmp_path):
     os.remove(tmp_path / "done")  # as if killed before it finished
     run_stage(stage, fresh=False, timings={})
     assert log.read_text() == "xx"
+
+
+def _exiting_stage(tmp_path, status: int, allows_findings: bool):
+    """A stage whose first command writes its output then exits with `status`; the second marks it ran."""
+    output, second = tmp_path / "output.json", tmp_path / "second"
+    first = f"open({str(output)!r}, 'w').write('{{}}'); raise SystemExit({status})"
+    return (Stage("evaluate", [[sys.executable, "-c", first], [sys.executable, "-c", f"open({str(second)!r}, 'w')"]],
+                  [str(output)], allows_findings=allows_findings), second)
+
+
+def test_a_finding_is_recorded_and_the_stage_goes_on(tmp_path, capsys):
+    stage, second = _exiting_stage(tmp_path, exit_status.FINDING, allows_findings=True)
+    timings = {}
+    run_stage(stage, fresh=False, timings=timings)
+    assert second.exists() and timings["evaluate"] >= 0
+    assert "recorded in the output; going on" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("status, allows_findings", [(exit_status.FINDING, False), (exit_status.BAD_SETUP, True),
+                                                     (1, True)])
+def test_a_real_error_stops_the_demo_naming_the_stage(tmp_path, status, allows_findings):
+    stage, second = _exiting_stage(tmp_path, status, allows_findings)
+    with pytest.raises(StageError, match=rf"stage 'evaluate' failed \(exit {status}\)"):
+        run_stage(stage, fresh=False, timings={})
+    assert not second.exists()

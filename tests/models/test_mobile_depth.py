@@ -41,7 +41,6 @@ def test_parameters_and_flops_at_the_reference_resolution():
     net = MobileDepthNet()
     net.build((1, 128, 416, 3))
     assert net.count_params() == 1_878_679
-    assert net.count_params() <= 4e6
     flops = conv_flops(net, tf.TensorSpec([1, 128, 416, 3]))
     # Depthwise convs included (counted as such, tests/models/test_complexity.py).
     assert flops == pytest.approx(0.813e9, rel=0.01)
