@@ -21,8 +21,6 @@ from demo.stages import Stage, StageError, python, run_stage
 from sfmlearner_tf.config import DataConfig
 
 FLAGS = flags.FLAGS
-LOSS_FLAGFILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs",
-                             "monodepth2_losses.flags")
 flags.DEFINE_string("work_dir", "runs/demo", "Where every stage writes its output.")
 flags.DEFINE_bool("fresh", False, "Redo every stage instead of reusing finished ones.")
 # Half the paper's 128x416 (ModelConfig's), on purpose: the whole demo then fits in minutes on
@@ -32,24 +30,24 @@ flags.DEFINE_integer("width", 208, "Image width.")
 flags.DEFINE_integer("train_sequences", 8, "Synthetic training sequences.")
 flags.DEFINE_integer("heldout_sequences", 2, "Synthetic held-out sequences (never trained on).")
 flags.DEFINE_integer("frames_per_sequence", 80, "Frames per synthetic sequence.")
-flags.DEFINE_integer("seed", 0, "Seed of the synthetic world (held-out worlds use seed + 1000).")
-flags.DEFINE_integer("train_steps", 1200, "Training steps (1200 at 64x208 took 5 to 7.5 minutes on 2 CPU cores).")
-# The CPUs of one machine type differ by 2-5x in training speed (BUILD.md, 'CPU settings'): the
-# time limit keeps `make demo` within 10 minutes on a slow one, which then trains fewer steps (the
-# report says how many). The other stages and the virtual environments took 3.5 minutes of an
-# 11-minute `make demo` whose training stage ran 7.7 (session 9's fresh clone).
-flags.DEFINE_float("train_minutes", 6, "Stop training after this many minutes even before --train_steps "
+flags.DEFINE_integer("seed", 0, "Seed of the synthetic world (held-out worlds use seed + 1000) and of training.")
+# A step budget, not a time limit: the CPUs of one machine type differ by 2-5x in training speed
+# (BUILD.md, 'CPU settings'), and a time limit trained 3x fewer steps on the slower one, which then
+# did not learn. 1500 steps of the recipe below fit the demo within 10 minutes on both.
+flags.DEFINE_integer("train_steps", 1500, "Training steps.")
+flags.DEFINE_float("train_minutes", 0, "Stop training after this many minutes even before --train_steps "
                    "(0: no limit).")
 flags.DEFINE_integer("batch_size", DataConfig.batch_size, "Training batch size.")
-# The later-work losses learn the scene's layout within the demo's budget; the paper's do not.
-# Scale-normalized disparity, gradient clipping and pose refinement make the depth depend on the
-# image (README, "Training health"). The logit-range term keeps the trained network exportable to
-# int8 (BUILD.md, "int8 fidelity"). The paper's ReLU network: its int8 export is the one proven
-# within 0.01 of Keras; the default leaky ReLU's demo run was 0.13 away, above the export guard.
+# The compact depth network with the port's loss (no explainability mask, smoothness 0.1): DispNet's
+# deep layers cost 2.5x more per step with oneDNN off, the AVX2 CPU's setting, and the later-work
+# losses' full-resolution warp doubles the step (docs/training_health.md, 'a demo recipe for the
+# slower CPU'). Scale-normalized disparity and gradient clipping make the depth depend on the image;
+# the logit-range term keeps the trained network exportable to int8 (BUILD.md, "int8 fidelity").
 flags.DEFINE_list("train_flags",
-                  [f"--flagfile={LOSS_FLAGFILE}", "--learning_rate=5e-4", "--logit_range_weight=0.01",
-                   "--activation=relu", "--normalize_disparity", "--clip_grad_norm=1", "--pose_refinement_steps=2"],
-                  "Flags for sfmlearner_tf.train, e.g. --train_flags= for the paper's loss and learning rate.")
+                  ["--depth_net=mobile", "--explain_weight=0", "--smooth_weight=0.1", "--learning_rate=5e-4",
+                   "--logit_range_weight=0.01", "--normalize_disparity", "--clip_grad_norm=1"],
+                  "Flags for sfmlearner_tf.train, e.g. --train_flags= for the paper's network, loss and learning "
+                  "rate, or --train_flags=--flagfile=configs/monodepth2_losses.flags for the later-work losses.")
 flags.DEFINE_string("dataset_dir", "", "Train on these TFRecords (train/val splits) instead of the synthetic world.")
 flags.DEFINE_string("heldout_dir", "", "With --dataset_dir: TFRecords of the held-out split 'test' to evaluate on.")
 flags.DEFINE_float("camera_height", None, f"Metres from the camera to the ground, for depth in metres without ground "
@@ -93,7 +91,7 @@ def _stages(work: str) -> list[Stage]:
         [python("sfmlearner_tf.train", f"--dataset_dir={train_records}", f"--checkpoint_dir={run_dir}",
                 f"--max_steps={FLAGS.train_steps}", f"--batch_size={FLAGS.batch_size}", *size,
                 f"--max_seconds={60 * FLAGS.train_minutes:g}", "--save_every=500", "--summary_every=250",
-                "--log_every=50", *FLAGS.train_flags),
+                "--log_every=50", f"--seed={FLAGS.seed}", *FLAGS.train_flags),
          [sys.executable, "-c", f"open({final_checkpoint!r}, 'w').close()"]],
         [final_checkpoint], resumable=[run_dir]))
     evaluate = ["--model=" + run_dir, f"--dataset_dir={heldout_records}", "--split=test"]
