@@ -13,7 +13,7 @@ import sys
 from absl import app, flags
 
 from data_prep import readers
-from data_prep.readers.base import intrinsics_from_values, read_intrinsics_file
+from data_prep.readers.base import intrinsics_from_values, parse_frame_range, read_intrinsics_file
 
 FLAGS = flags.FLAGS
 
@@ -31,6 +31,8 @@ flags.DEFINE_float("val_fraction", 0.1, "Fraction of whole sequences put into th
 flags.DEFINE_integer("seed", 0, "Seed of the train/val split.")
 flags.DEFINE_enum("split", "", ["", "train", "val", "test"],
                   "Put every sequence into this one split (evaluation builds) instead of train/val.")
+flags.DEFINE_string("frame_range", "0:1", "Keep the frames from START to END, fractions of each sequence: "
+                    "0:0.8 to train on and 0.8:1 to hold out the end of a video.")
 flags.DEFINE_integer("num_shards", 0, "Shards per split (0: from --snippets_per_shard).")
 flags.DEFINE_integer("snippets_per_shard", 1000, "Snippets per shard when --num_shards is 0.")
 flags.DEFINE_integer("num_workers", min(2, os.cpu_count() or 1), "Processes decoding and resizing frames.")
@@ -94,9 +96,12 @@ def main(argv):
             cityscapes_split=FLAGS.cityscapes_split, crop_bottom=FLAGS.crop_bottom,
             require_gt=FLAGS.require_gt, scratch_dir=writer.scratch_dir, unknown_intrinsics=FLAGS.unknown_intrinsics,
         )
+        start, end = parse_frame_range(FLAGS.frame_range)
+        sequences = [sequence.part(start, end) for sequence in sequences]
         info = build_lib.build_dataset(sequences, FLAGS.output_dir, FLAGS.dataset_format, options,
                                        source_dir=FLAGS.dataset_dir, writer=writer,
-                                       extra_info={"intrinsics_known": not FLAGS.unknown_intrinsics})
+                                       extra_info={"intrinsics_known": not FLAGS.unknown_intrinsics,
+                                                   "frame_range": [start, end]})
     except (ValueError, OSError) as error:
         if writer is not None:
             writer.abort()

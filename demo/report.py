@@ -18,7 +18,7 @@ from demo.heldout import SELECTION_FILE, select_snippets
 from export.fidelity import agreement_problem
 from sfmlearner_tf.evaluation.depth_metrics import DEPTH_METRIC_NAMES
 from sfmlearner_tf.evaluation.image_io import colorize_depth
-from sfmlearner_tf.run_dir import collapse_warning, read_health, resolve_checkpoint, restore_models
+from sfmlearner_tf.run_dir import health_line, read_health, resolve_checkpoint, restore_models
 
 COLUMNS = ("input", "ground truth", "Keras depth", "int8 TFLite depth", "explainability")
 # The depth evaluation in metres from the camera's height (evaluate --camera_height), when run.
@@ -155,9 +155,10 @@ def write(work_dir: str, timings: dict, train_steps: int) -> tuple[str, str]:
                   "trains every step).", ""]
     else:
         lines += [f"Trained {steps} steps.", ""]
-    warning = collapse_warning(read_health(os.path.join(work_dir, "train")))
-    if warning:
-        lines += [f"**{warning}.**", ""]
+    health = read_health(os.path.join(work_dir, "train"))
+    line = health_line(health)
+    if line:
+        lines += [f"**{line}.**" if health["status"] == "collapsed" else f"{line[0].upper()}{line[1:]}.", ""]
     lines += _depth_table(depth, metres) + [""]
     ratios = depth["ratios"]
     lines += [f"Depth abs_rel is {ratios['constant']['abs_rel']:.2f} × the constant-depth baseline's and "

@@ -31,7 +31,7 @@ from sfmlearner_tf import atomic_write, exit_status
 from sfmlearner_tf.config import EvalConfig
 from sfmlearner_tf.evaluation import depth_eval, pose_runs
 from sfmlearner_tf.flags import define_field_flags, field_help
-from sfmlearner_tf.run_dir import collapse_warning, read_health
+from sfmlearner_tf.run_dir import health_line, read_health
 
 DEPTH_FORMATS = ("tfrecords", "kitti_eigen", "folders")
 POSE_FORMATS = ("tfrecords",) + pose_runs.DATASET_FORMATS
@@ -126,9 +126,9 @@ def main(argv):
         _fail(str(error))
     result["model_path"] = FLAGS.model
     result["training_health"] = read_health(FLAGS.model)
-    warning = collapse_warning(result["training_health"])
-    if warning:
-        print(warning)
+    line = health_line(result["training_health"])
+    if line:
+        print(line)
     if FLAGS.output_file:
         atomic_write.write_text(FLAGS.output_file, json.dumps(result, indent=2, sort_keys=True))
         print(f"wrote {FLAGS.output_file}")

@@ -125,10 +125,18 @@ def read_health(path: str) -> Optional[dict]:
         return json.load(f)
 
 
-def collapse_warning(health: Optional[dict]) -> Optional[str]:
-    """One line repeating a run's collapse verdict, or None for a healthy (or unknown) run."""
-    if not health or not health.get("collapse"):
+def health_line(health: Optional[dict]) -> Optional[str]:
+    """One line of a run's latest training-health state (`training/health.py`): a warning while the
+    depth network is collapsed, a note once it has recovered, None for a healthy (or unknown) run."""
+    collapse = (health or {}).get("collapse")
+    if not collapse:
         return None
-    collapse = health["collapse"]
-    return (f"WARNING: training recorded a collapsed depth network at step {collapse['step']} "
-            f"({collapse['layer']}: {collapse['reason']}): its depth does not depend on the image")
+    began = f"the depth network collapsed at step {collapse['step']} ({collapse['layer']}: {collapse['reason']})"
+    last = health.get("last", {})
+    if collapse.get("recovered") is None:
+        return (f"WARNING: training recorded that {began} and had not recovered by its last check "
+                f"(step {last.get('step')}): its depth does not depend on the image")
+    spread = last.get("depth/spread")
+    return (f"training health: {began} and recovered at step {collapse['recovered']}"
+            + (f"; at its last check (step {last['step']}) the disparity spread across images was {spread:.3g}"
+               if spread is not None else ""))

@@ -69,6 +69,32 @@ class Sequence:
             raise ValueError(f"sequence {self.name!r}: crop_bottom must be in [0, 1), got {self.crop_bottom}")
 
 
+    def part(self, start: float, end: float) -> "Sequence":
+        """The frames from fraction `start` to fraction `end` of this sequence (0 <= start < end <= 1),
+        e.g. (0, 0.8) to train on and (0.8, 1) to hold out: the frame at position i is kept when
+        start * N <= i < end * N."""
+        count = len(self.frames)
+        keep = slice(int(round(start * count)), int(round(end * count)))
+
+        def cut(values):
+            return None if values is None else values[keep]
+
+        return dataclasses.replace(self, frames=self.frames[keep], frame_ids=self.frame_ids[keep],
+                                   timestamps=cut(self.timestamps), depth_files=cut(self.depth_files),
+                                   gt_poses=cut(self.gt_poses))
+
+
+def parse_frame_range(text: str) -> tuple[float, float]:
+    """'START:END' (fractions of each sequence, e.g. '0:0.8') -> (start, end); ValueError quoting it."""
+    try:
+        start, end = (float(value) for value in text.split(":"))
+    except ValueError:
+        raise ValueError(f"--frame_range {text!r}: expected START:END, fractions such as 0:0.8") from None
+    if not 0.0 <= start < end <= 1.0:
+        raise ValueError(f"--frame_range {text!r}: need 0 <= START < END <= 1")
+    return start, end
+
+
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".tif", ".tiff")
 
 

@@ -13,9 +13,12 @@ from typing import Optional
 
 import numpy as np
 
+from data_prep.frame_ops import image_size
 from data_prep.readers.base import Sequence, intrinsics_from_values, require_dir, require_file
 
-# Published colour-camera intrinsics (fx, fy, cx, cy) of the three Kinect sensors.
+# Published colour-camera intrinsics (fx, fy, cx, cy) of the three Kinect sensors, at the
+# recordings' 640x480; `camera_intrinsics` rescales them for a folder of resized frames.
+CAMERAS_SIZE = (480, 640)
 CAMERAS = {
     "fr1": (517.3, 516.5, 318.6, 255.3),
     "fr2": (520.9, 521.0, 325.1, 249.7),
@@ -42,15 +45,24 @@ def read_sequences(dataset_dir: str, intrinsics: Optional[np.ndarray] = None, re
     return [_read_sequence(folder, intrinsics, require_gt, max_time_difference) for folder in folders]
 
 
-def camera_intrinsics(folder: str) -> np.ndarray:
-    """K of fr1/fr2/fr3 recognised in the folder name (`freiburg1` or `fr1`)."""
+def camera_intrinsics(folder: str, image_size: tuple = CAMERAS_SIZE) -> np.ndarray:
+    """K of fr1/fr2/fr3 recognised in the folder name (`freiburg1` or `fr1`), at `image_size`
+    (height, width) of its frames: the published K is for 640x480, and a folder of frames resized
+    by s (e.g. halved to 320x240) gets f' = s f and c' = s (c + 0.5) - 0.5 (pixel centres at
+    integers, DESIGN.md). A size of another aspect ratio is refused: the frames were cropped."""
     match = re.search(r"(?:freiburg|fr)([123])", os.path.basename(os.path.abspath(folder)))
     if not match:
         raise ValueError(
             f"cannot tell the TUM camera (fr1/fr2/fr3) from the folder name {folder!r}: "
             "pass --fx --fy --cx --cy or --intrinsics_file"
         )
-    return intrinsics_from_values(CAMERAS["fr" + match.group(1)], folder)
+    scale_y, scale_x = (np.asarray(image_size, np.float64) / CAMERAS_SIZE)
+    if abs(scale_x - scale_y) > 1e-3 * scale_x:
+        raise ValueError(f"{folder}: frames of {image_size[1]}x{image_size[0]} are not the TUM camera's 640x480 "
+                         "resized: pass --fx --fy --cx --cy or --intrinsics_file")
+    fx, fy, cx, cy = CAMERAS["fr" + match.group(1)]
+    return intrinsics_from_values((fx * scale_x, fy * scale_y, (cx + 0.5) * scale_x - 0.5,
+                                   (cy + 0.5) * scale_y - 0.5), folder)
 
 
 def read_timestamped(path: str, columns: int) -> tuple:
@@ -129,7 +141,7 @@ def _read_sequence(folder: str, intrinsics, require_gt: bool, tolerance: float) 
     return Sequence(
         name=os.path.basename(os.path.abspath(folder)),
         frames=[frames[i] for i in indices], frame_ids=indices,
-        intrinsics=intrinsics if intrinsics is not None else camera_intrinsics(folder),
+        intrinsics=intrinsics if intrinsics is not None else camera_intrinsics(folder, image_size(frames[indices[0]])),
         timestamps=rgb_times[indices],
         depth_files=[depth_files[i] for i in indices] if depth_files is not None else None,
         depth_scale=DEPTH_SCALE, gt_poses=gt_poses,

@@ -103,6 +103,10 @@ class DispNet(keras.Model):
         """
         return [logits for logits, _ in self._decode(image, upconv)]
 
+    def encoder_stage_names(self) -> list:
+        """The layers whose outputs `encode` returns, in its order (training health names them)."""
+        return [f"cnv{level}b" for level in range(1, len(ENCODER_CHANNELS) + 1)]
+
     def encode(self, image) -> list:
         """The encoder stages' outputs `[cnv1b, ..., cnv7b]`, finest first (after their ReLU).
 

@@ -134,6 +134,12 @@ class MobileDepthNet(keras.Model):
         del upconv
         return [logits for logits, _ in self._decode(image)]
 
+    def encoder_stage_names(self) -> list:
+        """Per `encode` output, the layer it comes from: the projection of the stage's last block
+        (its ReLU6, after the block's residual where it has one). Training health names them."""
+        last_block = {stage: index for stage, index, *_ in _block_specs()}
+        return [f"block{last_block[stage]}_project" for stage in sorted(last_block)]
+
     def encode(self, image) -> list:
         """The encoder stages `[stage1, ..., stage5]`, finest first: ReLU6 of each stage's output.
 

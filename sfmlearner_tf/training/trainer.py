@@ -106,7 +106,7 @@ class Trainer:
         chief = self.state.is_chief
         run_dir = train.checkpoint_dir
         self.health_probe = HealthProbe(self.state.depth_net, self.state.pose_net, self.strategy)
-        self.collapse_watch = CollapseWatch(run_dir, logging.warning, write=chief)
+        self.collapse_watch = CollapseWatch(run_dir, logging.warning, write=chief, inform=log)
         self.train_writer = tf.summary.create_file_writer(os.path.join(run_dir, "train")) if chief else None
         self.val_writer = None
         self.validator = None

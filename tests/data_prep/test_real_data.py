@@ -1,10 +1,13 @@
 """The readers on the real sample sequences in ../shared/data (skipped where absent)."""
 
+import re
+
 import numpy as np
 import pytest
 
 from data_prep import build_lib, readers
 from data_prep.readers import tum
+from data_prep.readers.base import Sequence, parse_frame_range
 from tests.data_prep import fake_datasets
 
 
@@ -69,3 +72,35 @@ def test_quaternion_known_answer():
 def test_nearest_respects_tolerance():
     match = tum.nearest(np.array([0.0, 1.0, 2.05]), np.array([2.0, 0.01, 1.5]), 0.02)
     np.testing.assert_array_equal(match, [1, -1, -1])
+
+
+def test_tum_intrinsics_follow_the_frames_size(shared_data):
+    # The halved sequences carry the published 640x480 camera resized about pixel centres
+    # (../shared/data/README.md gives the values at 320x240).
+    source = shared_data / "tum_fr1_xyz_320x240"
+    if not source.is_dir():
+        pytest.skip(f"{source} not found")
+    (sequence,) = readers.read_sequences("tum", str(source))
+    np.testing.assert_allclose(sequence.intrinsics, [[258.65, 0, 159.05], [0, 258.25, 127.4], [0, 0, 1]])
+
+
+def test_tum_intrinsics_refuse_a_cropped_size():
+    np.testing.assert_allclose(tum.camera_intrinsics("rgbd_dataset_freiburg2_desk", (960, 1280))[0], [1041.8, 0, 650.7])
+    with pytest.raises(ValueError, match="400x240 are not the TUM camera's 640x480 resized"):
+        tum.camera_intrinsics("fr1_desk", (240, 400))
+
+
+def test_a_frame_range_keeps_every_per_frame_field_in_step():
+    frames = [f"{i:03d}.png" for i in range(10)]
+    sequence = Sequence(name="s", frames=frames, frame_ids=np.arange(10) * 2, intrinsics=np.eye(3),
+                        timestamps=np.arange(10) / 30, depth_files=[f"d{i}.png" for i in range(10)],
+                        gt_poses=np.stack([np.eye(3, 4) + i for i in range(10)]))
+    train, heldout = sequence.part(0, 0.8), sequence.part(0.8, 1)
+    assert train.frames == frames[:8] and heldout.frames == frames[8:]
+    np.testing.assert_array_equal(heldout.frame_ids, [16, 18])
+    assert heldout.depth_files == ["d8.png", "d9.png"] and heldout.timestamps[0] == pytest.approx(8 / 30)
+    np.testing.assert_array_equal(heldout.gt_poses[:, 0, 0], [9, 10])
+    assert parse_frame_range("0.8:1") == (0.8, 1.0)
+    for bad in ("0.8", "a:b", "0.5:0.5", "0:1.2"):
+        with pytest.raises(ValueError, match=re.escape(repr(bad))):
+            parse_frame_range(bad)

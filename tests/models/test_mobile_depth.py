@@ -90,8 +90,10 @@ def test_encoder_stages_feed_training_health(mobile_net):
     sources = tf.concat([IMAGE, IMAGE[::-1]], axis=-1)
     pose_net(IMAGE, sources)
     fresh = {k: float(v) for k, v in health.health_values(mobile_net, pose_net, IMAGE, sources).items()}
-    depth_stages = sorted(k for k in fresh if k.startswith("depth/cnv"))
-    assert depth_stages == [f"depth/cnv{i}b" for i in range(1, 6)]
+    # Named by layers of this network, which a user can look up (not DispNet's cnv1b..cnv7b).
+    depth_stages = [k for k in fresh if k.startswith("depth/") and k != health.SPREAD]
+    assert depth_stages == [f"depth/block{i}_project" for i in (1, 3, 6, 13, 17)]
+    assert all(isinstance(getattr(mobile_net, name.split("/")[1]), keras.layers.Conv2D) for name in depth_stages)
     # ReLU6 of a linear projection: about half exactly 0 at initialisation, as DispNet's ReLU stages.
     assert all(0.2 < fresh[name] < 0.8 for name in depth_stages), fresh
     assert fresh["depth/spread"] > health.MIN_SPREAD
@@ -103,8 +105,8 @@ def test_encoder_stages_feed_training_health(mobile_net):
     killed_net.set_weights(mobile_net.get_weights())
     killed_net.block1_project.bias.assign(tf.fill([16], -1e4))
     killed = {k: float(v) for k, v in health.health_values(killed_net, pose_net, IMAGE, sources).items()}
-    assert killed["depth/cnv1b"] == 1.0
-    assert health.collapse_reason(killed)[0] == "cnv1b"
+    assert killed["depth/block1_project"] == 1.0
+    assert health.collapse_reason(killed)[0] == "block1_project"
 
 
 def test_depthwise_kernels_are_scaled_by_their_true_fan_in(mobile_net):
