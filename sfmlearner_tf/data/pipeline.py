@@ -10,7 +10,7 @@ record lies; then position g of the endless training stream is record
 of the N records, a pseudo-random permutation computed per position (a Feistel network), not
 drawn from a buffer: every epoch visits each record once in a fresh uniform order, the memory
 needed is a few integers per record, and the input's whole state is the position. Each record
-is read by seeking to it. A resumed run therefore continues the same permutation exactly by
+is read by seeking to it, with its data CRC checked (`shards.RecordReader`). A resumed run therefore continues the same permutation exactly by
 starting at position `steps done × batch size` (`start`), with nothing of tf.data's iterator
 state in the checkpoint; this works the same for one device or several.
 
@@ -125,13 +125,18 @@ def _shuffled_records(paths: list, layouts: list, seed: int, start: int, input_c
     num_records = len(shard_of)
     if num_records == 0:
         raise ValueError(f"the shards {paths} hold no records")
+    index_in_shard = np.concatenate([np.arange(len(layout.offsets), dtype=np.int64) for layout in layouts])
     offsets = np.concatenate([np.asarray(layout.offsets, np.int64) for layout in layouts])
-    lengths = np.concatenate([np.asarray(layout.lengths, np.int64) for layout in layouts])
-    # FixedLengthRecordDataset reads one record of `lengths` bytes between a header and a footer
-    # of the given sizes: a seek to the record, with the TFRecord framing on either side skipped.
-    footers = np.asarray([layout.size for layout in layouts], np.int64)[shard_of] - offsets - lengths
-    paths, shard_of = tf.constant(paths), tf.constant(shard_of)
-    offsets, lengths, footers = tf.constant(offsets), tf.constant(lengths), tf.constant(footers)
+    reader = shards.RecordReader(paths)
+
+    def read_record(record):
+        record = int(record)
+        try:
+            return reader.read(int(shard_of[record]), int(index_in_shard[record]), int(offsets[record]))
+        except shards.CorruptShardError as corrupt:
+            # py_function turns a ValueError into an InvalidArgumentError (any other exception into
+            # an UnknownError), which the trainer reports with this message's shard and record.
+            raise ValueError(corrupt.message) from None
 
     count, index = 1, 0
     if input_context is not None:
@@ -141,16 +146,13 @@ def _shuffled_records(paths: list, layouts: list, seed: int, start: int, input_c
         epoch, rank = position // num_records, position % num_records
         record = tf.random.experimental.index_shuffle(
             rank, seed=tf.stack([tf.constant(seed, tf.int64), epoch]), max_index=num_records - 1)
-        data = tf.data.FixedLengthRecordDataset(
-            tf.gather(paths, tf.gather(shard_of, record)), record_bytes=tf.gather(lengths, record),
-            header_bytes=tf.gather(offsets, record), footer_bytes=tf.gather(footers, record),
-            buffer_size=_READ_BUFFER_BYTES)
-        return data.map(lambda serialized: (position, serialized))
+        # One seek and one read in TensorFlow's C++ reader; Python only looks up where the record is.
+        serialized = tf.py_function(read_record, [record], tf.string)
+        serialized.set_shape([])
+        return position, serialized
 
     positions = tf.data.Dataset.range(index + count * start, _STREAM_END, count)
-    # Each inner dataset holds one record, so the interleave keeps the positions' order.
-    return positions.interleave(read, cycle_length=_PARALLEL_READS, block_length=1,
-                                num_parallel_calls=_PARALLEL_READS, deterministic=True)
+    return positions.map(read, num_parallel_calls=_PARALLEL_READS, deterministic=True)
 
 
 def _file_order_records(paths: list, input_context) -> tf.data.Dataset:

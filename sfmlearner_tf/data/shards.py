@@ -10,12 +10,21 @@ name, so the pipeline checks shards itself before reading them:
   one lies (`record_layout`), which the training pipeline reads them by.
 - the *data* check additionally verifies every record's data CRC with TensorFlow's reader, i.e. one
   full read of the shards: `verify_shards(..., check_data=True)`, run by hand or after a build.
+
+`RecordReader` reads one record anywhere in a shard by seeking to it, its data CRC checked: what
+training reads with, so a record costs the same wherever it lies and damaged data stops training.
 """
 
 import struct
+import threading
 from typing import NamedTuple, Optional, Sequence
 
 import tensorflow as tf
+# TensorFlow's own record reader, seek-based and CRC-checking (what `tf.data.TFRecordDataset` and
+# `tf.compat.v1.io.tf_record_iterator` use in C++); no public API reads one record at an offset.
+# tf.data's FixedLengthRecordDataset skips its header by reading through it (O(offset) per record)
+# and does not check the record's CRC.
+from tensorflow.python.lib.io import _pywrap_record_io
 
 from sfmlearner_tf.data import dataset_info
 
@@ -104,6 +113,31 @@ def record_layout(path: str) -> RecordLayout:
             f.seek(end)
             offset = end
     return RecordLayout(offsets, lengths, size)
+
+
+class RecordReader:
+    """`read(shard, index, offset) -> bytes`: the data of record `index` of `paths[shard]`, whose
+    data starts at byte `offset` (a `record_layout` offset), read with one seek and its data CRC
+    checked. Raises CorruptShardError naming the shard and record when the CRC fails.
+
+    Safe to call from several threads at once (tf.data's parallel reads): each thread keeps its
+    own open file per shard.
+    """
+
+    def __init__(self, paths: Sequence[str]):
+        self.paths = list(paths)
+        self._local = threading.local()
+
+    def read(self, shard: int, index: int, offset: int) -> bytes:
+        readers = self._local.__dict__.setdefault("readers", {})
+        if shard not in readers:
+            readers[shard] = _pywrap_record_io.RandomRecordReader(self.paths[shard])
+        try:
+            data, _ = readers[shard].read(offset - _HEADER_BYTES)
+        except tf.errors.DataLossError:
+            raise CorruptShardError(self.paths[shard], index, offset - _HEADER_BYTES,
+                                    "fails its data CRC") from None
+        return data
 
 
 def check_shard_framing(path: str) -> int:

@@ -9,6 +9,7 @@ shard and record), before anything of that step is saved.
 """
 
 import os
+import re
 import time
 from typing import Callable
 
@@ -45,12 +46,15 @@ class TrainingDataError(ValueError):
 def locate_data_error(dataset_dir: str, step: int, error: tf.errors.OpError) -> TrainingDataError:
     """The error to stop a run with when reading a training batch failed.
 
-    Reading a batch fails with a TensorFlow error that names no file. The slow path runs here
-    only then: every training shard is read once with its data CRCs checked, which names the
-    first damaged record.
+    A record whose data CRC fails is named by the reader (`shards.RecordReader`). Any other
+    reading error names no file; the slow path runs here only then: every training shard is read
+    once with its data CRCs checked, which names the first damaged record.
     """
     advice = (f"rebuild the dataset, or check it with `python -m data_prep.verify_tfrecords "
               f"--dataset_dir={dataset_dir}`; the last checkpoint is unchanged")
+    named = re.search(r"corrupt TFRecord shard .*", str(error.message))
+    if named:
+        return TrainingDataError(f"{named.group(0)} (reading the batch of step {step + 1}): {advice}")
     try:
         verify_shards(dataset_dir, [TRAIN_SPLIT], check_data=True)
     except CorruptShardError as corrupt:

@@ -2,10 +2,20 @@
 
 import shutil
 
+import numpy as np
+import pytest
 import tensorflow as tf
 
 from sfmlearner_tf.data import shard_paths
 from tests.training.tiny_runs import run_python, tiny_flags
+
+
+def _record_span(data: bytes, index: int) -> tuple[int, int]:
+    """[start, end) of record `index`'s data in a shard's bytes."""
+    offset = 0
+    for _ in range(index):
+        offset += 16 + int.from_bytes(data[offset : offset + 8], "little")
+    return offset + 12, offset + 12 + int.from_bytes(data[offset : offset + 8], "little")
 
 
 def _damage_record(path: str, index: int) -> None:
@@ -13,11 +23,7 @@ def _damage_record(path: str, index: int) -> None:
     disk block); the record's length field stays valid, its data CRC does not."""
     with open(path, "rb") as f:
         data = bytearray(f.read())
-    offset = 0
-    for _ in range(index):
-        offset += 16 + int.from_bytes(data[offset : offset + 8], "little")
-    length = int.from_bytes(data[offset : offset + 8], "little")
-    start, end = offset + 12, offset + 12 + length
+    start, end = _record_span(data, index)
     signature = b"\x89PNG\r\n\x1a\n"
     position = data.find(signature, start, end)
     assert position >= 0
@@ -28,7 +34,23 @@ def _damage_record(path: str, index: int) -> None:
         f.write(bytes(data))
 
 
-def test_training_stops_naming_the_shard_and_record_and_keeps_the_checkpoint(tiny_dataset, tmp_path):
+def _flip_intrinsics_byte(path: str, index: int) -> None:
+    """Flips one bit of fx in record `index`: a valid PNG and a plausible K, but not the bytes written.
+    Only the record's data CRC can tell."""
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    start, end = _record_span(data, index)
+    example = tf.train.Example.FromString(bytes(data[start:end]))
+    packed = np.asarray(example.features.feature["intrinsics"].float_list.value, "<f4").tobytes()
+    position = data.find(packed, start, end)
+    assert position >= 0
+    data[position + 1] ^= 0x01  # fx's second byte: fx changes by about 1e-5 of itself
+    with open(path, "wb") as f:
+        f.write(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [_damage_record, _flip_intrinsics_byte], ids=["png", "intrinsics"])
+def test_training_stops_naming_the_shard_and_record_and_keeps_the_checkpoint(tiny_dataset, tmp_path, damage):
     dataset = tmp_path / "records"
     shutil.copytree(tiny_dataset, dataset)
     run_dir = tmp_path / "run"
@@ -38,7 +60,7 @@ def test_training_stops_naming_the_shard_and_record_and_keeps_the_checkpoint(tin
     saved = tf.train.latest_checkpoint(str(run_dir))
 
     shard = shard_paths(str(dataset), "train")[1]
-    _damage_record(shard, 5)
+    damage(shard, 5)
     # Long enough to read every record: the 16 training snippets in batches of 2.
     second = run_python(["-m", "sfmlearner_tf.train", *tiny_flags(dataset, run_dir, max_steps=40, save_every=1)],
                         timeout=400)
