@@ -10,9 +10,11 @@ record lies; then position g of the endless training stream is record
 of the N records, a pseudo-random permutation computed per position (a Feistel network), not
 drawn from a buffer: every epoch visits each record once in a fresh uniform order, the memory
 needed is a few integers per record, and the input's whole state is the position. Each record
-is read by seeking to it, with its data CRC checked (`shards.RecordReader`). A resumed run therefore continues the same permutation exactly by
-starting at position `steps done × batch size` (`start`), with nothing of tf.data's iterator
-state in the checkpoint; this works the same for one device or several.
+is read by seeking to it, with its data CRC checked (`shards.RecordReader`): a record costs the
+same wherever it lies in its shard (`benchmarks/record_seek.py`). A resumed run therefore
+continues the same permutation exactly by starting at position `steps done × batch size`
+(`start`), with nothing of tf.data's iterator state in the checkpoint; this works the same for
+one device or several.
 
 Order of operations in training: positions -> read the record -> parse, decode, resize,
 augment (seeded by the position) -> batch -> intrinsics pyramid, target/sources split ->

@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from sfmlearner_tf.config import DataConfig, ModelConfig
 from sfmlearner_tf.data import CorruptShardError, make_dataset, shard_paths, verify_shards
+from sfmlearner_tf.data.shards import RecordReader, record_layout
 from tests.data.fake_dataset import random_snippets, write_dataset
 
 HEIGHT, WIDTH = 32, 96
@@ -77,6 +78,25 @@ def test_damaged_data_in_the_middle_is_named_by_verify_and_never_skipped(clean_d
     with pytest.raises(tf.errors.DataLossError):
         for _ in dataset:
             pass
+
+
+def test_the_training_reader_reads_any_record_and_checks_its_crc(clean_dir, tmp_path):
+    path = shard_paths(clean_dir, "train")[1]
+    layout = record_layout(path)
+    reader = RecordReader([path])
+    expected = [record.numpy() for record in tf.data.TFRecordDataset(path)]
+    # Any order: each read is a seek.
+    assert [reader.read(0, i, layout.offsets[i]) for i in (3, 0, 2, 1)] == [expected[i] for i in (3, 0, 2, 1)]
+
+    def damage(data):
+        middle = record_offsets(data)[2] + 40  # inside record 2's data: a byte no decoder checks
+        return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
+
+    _, broken, _ = broken_copy(clean_dir, tmp_path, damage)
+    reader = RecordReader([broken])
+    assert reader.read(0, 1, layout.offsets[1]) == expected[1]
+    with pytest.raises(CorruptShardError, match=rf"{broken}: record 2 \(byte {layout.offsets[2] - 12}\) fails its data CRC"):
+        reader.read(0, 2, layout.offsets[2])
 
 
 def test_record_count_disagreeing_with_dataset_json_is_an_error(clean_dir, tmp_path):
