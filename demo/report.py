@@ -40,6 +40,8 @@ def _depth_table(depth: dict, metres: Optional[dict] = None) -> list[str]:
     if metres and "model" in metres:
         rows.append((f"model in metres, from the camera height ({metres['camera_height']['metres']:g} m), "
                      "not median-scaled", metres["model"]))
+        rows.append((f"baseline: constant {metres['baselines']['constant']['depth']:.3g} m (the model's median "
+                     "depth in metres, no ground truth)", metres["baselines"]["constant"]))
     for label, values in rows:
         lines.append(f"| {label} | " + " | ".join(f"{values[name]:.3f}" for name in names) + " |")
     return lines
@@ -50,11 +52,15 @@ def _metres_sentence(depth: dict, metres: dict) -> str:
         return f"**In metres, from the camera height: nothing could be scored.** {metres['problem']}."
     height = metres["camera_height"]
     scale = height["scale"]
+    model, check = metres["model"], metres["scale_check"]
     return (f"In metres, each map scaled by its own ground plane and the camera's height (no ground truth used): "
-            f"abs_rel {metres['model']['abs_rel']:.3f}, {metres['model']['abs_rel'] / depth['model']['abs_rel']:.2f} × "
-            f"the median-scaled model's; median of median(gt) / median(prediction) "
-            f"{metres['scale_check']['median_gt_over_pred']:.3f}; per-image scales {scale['min']:.3g}–{scale['max']:.3g} "
-            f"(relative std {scale['relative_std']:.3f}); {len(height['no_ground'])} image(s) without visible ground.")
+            f"abs_rel {model['abs_rel']:.3f} ({model['abs_rel'] / depth['model']['abs_rel']:.2f} × the median-scaled "
+            f"model's), δ<1.25 {model['a1']:.3f} (against {depth['model']['a1']:.3f}), log_mae {model['log_mae']:.3f} "
+            f"(against {depth['model']['log_mae']:.3f}: symmetric in too near and too far); median of "
+            f"median(gt) / median(prediction) {check['median_gt_over_pred']:.3f} (10–90 % of images "
+            f"{check['p10']:.3f}–{check['p90']:.3f}); per-image scales {scale['min']:.3g}–{scale['max']:.3g} "
+            f"(relative std {scale['relative_std']:.3f}); {len(height['no_ground'])} image(s) without visible ground, "
+            "scored at the median scale.")
 
 
 def _pose_table(pose: dict) -> list[str]:

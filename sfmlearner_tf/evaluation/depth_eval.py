@@ -7,8 +7,10 @@ Ground truth comes from one of
 Each returns the same dict (see `DepthEvaluation.result`), ready for JSON.
 
 Two baselines stand beside the model:
-  * `constant` predicts one depth everywhere; median scaling turns it into the image's
-    ground-truth median, so it is always evaluated with median scaling whatever the model uses;
+  * `constant` predicts one depth everywhere, scaled like the model: with median scaling it
+    becomes each image's ground-truth median; without (a metric model, or the camera height) it
+    is one depth for every image, the median over the images of the model's own median depth,
+    so that it borrows no ground truth where the model borrows none;
   * `mean_map` is the model's own mean prediction over the evaluated images, used as one fixed
     prediction for every image (with median scaling, each prediction is divided by its median
     before the mean, so the map has no scale of its own). A model whose depth does not depend on
@@ -17,9 +19,11 @@ Two baselines stand beside the model:
 
 With `EvalConfig.camera_height` each prediction is scaled to metres by its own ground plane
 (`camera_height.py`) in place of median scaling; the mean map is then made of the metric
-predictions. Images whose ground is not visible are listed with the reason and not scored.
-Whenever the model is not median-scaled, the result says how far its scale is off:
-`scale_check`, the median over images of median(gt) / median(prediction).
+predictions. Images whose ground is not visible are scored too, at the median of the other
+images' ground-plane scales, and counted (`camera_height.no_ground`): dropping them would score
+the model only where its ground plane is easy. Whenever the model is not median-scaled, the
+result says how far its scale is off: `scale_check`, the median over images of
+median(gt) / median(prediction), and its spread.
 """
 
 import dataclasses
@@ -67,8 +71,11 @@ class DepthEvaluation:
         self.median_scaling = eval_config.median_scaling and not eval_config.camera_height
         self.ground_scales = []
         self.no_ground = []
+        # With camera_height: (gt, pred, name) of images without visible ground, scored in result().
+        self._awaiting_scale = []
         self._gt_over_pred = []
-        # For the mean-map baseline: the sum of the predictions at the first one's size, and each
+        self._prediction_medians = []
+        # For the baselines: the sum of the predictions at the first one's size, and each
         # image's ground truth kept as (shape, indices, values) of its evaluated pixels only.
         self._prediction_sum = None
         self._ground_truths = []
@@ -81,9 +88,9 @@ class DepthEvaluation:
     def add(self, gt: np.ndarray, pred: np.ndarray, name: str = "", intrinsics: Optional[np.ndarray] = None) -> bool:
         """One image: gt float [H, W] (0 = unknown), pred float [h, w] (resized bilinearly to [H, W]).
 
-        `intrinsics` (float [3, 3], K of `pred`'s size) is needed with `camera_height` only.
-        Returns False (and records the name) when the image has no valid ground truth, or with
-        `camera_height` no visible ground.
+        `intrinsics` (float [3, 3], K of `pred`'s size) is needed with `camera_height` only; an
+        image without visible ground is scored in `result` at the others' median scale.
+        Returns False (and records the name) when the image has no valid ground truth.
         """
         gt = np.asarray(gt, np.float32)
         pred = np.asarray(pred, np.float32)
@@ -98,32 +105,49 @@ class DepthEvaluation:
             found = ground_scale(pred, intrinsics, config.camera_height)
             if found.scale is None:
                 self.no_ground.append({"name": name, "reason": found.reason})
-                return False
+                self._awaiting_scale.append((gt, pred, mask))
+                return True
             pred = pred * np.float32(found.scale)
             self.ground_scales.append({"name": name, "scale": found.scale, "ground_pixels": found.ground_pixels})
+        self._score(gt, pred, mask)
+        return True
+
+    def _score(self, gt: np.ndarray, pred: np.ndarray, mask: np.ndarray) -> None:
         resized = image_io.resize_bilinear(pred, gt.shape[0], gt.shape[1])
         self.model.add(self._metrics(gt, resized, self.median_scaling))
-        self.constant.add(self._metrics(gt, np.ones_like(gt), True))
-        if not self.median_scaling:
-            self._gt_over_pred.append(float(np.median(gt[mask]) / max(float(np.median(resized[mask])), 1e-12)))
-
         if self.median_scaling:
+            self.constant.add(self._metrics(gt, np.ones_like(gt), True))
             pred = pred / max(float(np.median(pred)), 1e-12)
+        else:
+            predicted = float(np.median(resized[mask]))
+            self._prediction_medians.append(predicted)
+            self._gt_over_pred.append(float(np.median(gt[mask])) / max(predicted, 1e-12))
         if self._prediction_sum is None:
             self._prediction_sum = np.zeros_like(pred, np.float64)
         self._prediction_sum += image_io.resize_bilinear(pred, *self._prediction_sum.shape)
         indices = np.flatnonzero(mask)
         self._ground_truths.append((gt.shape, indices, gt.ravel()[indices]))
-        return True
+
+    def _stored_ground_truths(self):
+        for shape, indices, values in self._ground_truths:
+            gt = np.zeros(shape, np.float32)
+            gt.ravel()[indices] = values
+            yield gt
 
     def _mean_map_metrics(self) -> dict:
         mean_map = (self._prediction_sum / len(self._ground_truths)).astype(np.float32)
         accumulator = depth_metrics.DepthMetricsAccumulator()
-        for shape, indices, values in self._ground_truths:
-            gt = np.zeros(shape, np.float32)
-            gt.ravel()[indices] = values
-            accumulator.add(self._metrics(gt, image_io.resize_bilinear(mean_map, *shape), self.median_scaling))
+        for gt in self._stored_ground_truths():
+            accumulator.add(self._metrics(gt, image_io.resize_bilinear(mean_map, *gt.shape), self.median_scaling))
         return _without_count(accumulator.result())
+
+    def _unscaled_constant_metrics(self) -> dict:
+        """The constant baseline of a model that is not median-scaled (module docstring)."""
+        depth = np.float32(np.median(self._prediction_medians))
+        accumulator = depth_metrics.DepthMetricsAccumulator()
+        for gt in self._stored_ground_truths():
+            accumulator.add(self._metrics(gt, np.full_like(gt, depth), False))
+        return {**_without_count(accumulator.result()), "depth": float(depth)}
 
     def result(self) -> dict:
         """{"mode", "protocol", "settings", "num_images", "skipped", "metric_names", "model",
@@ -132,16 +156,23 @@ class DepthEvaluation:
 
         `ratios[b][metric]` is model / baseline b (below 1 is better for the errors, above 1 for
         the a1..a3 accuracies)."""
-        if self.model.count == 0 and self.no_ground:
+        if self.no_ground and not self.ground_scales:
             raise NothingToScore(
                 f"no depth in metres: none of the {len(self.no_ground)} image(s) with ground truth showed the "
                 f"ground to the camera-height scale (first: {self.no_ground[0]['reason']}; {len(self.skipped)} "
                 "without valid ground truth)", self.no_ground)
+        if self._awaiting_scale:
+            median_scale = np.float32(np.median([s["scale"] for s in self.ground_scales]))
+            for gt, pred, mask in self._awaiting_scale:
+                self._score(gt, pred * median_scale, mask)
+            self._awaiting_scale = []
         if self.model.count == 0:
             raise ValueError(f"no image with valid ground truth was evaluated (skipped {len(self.skipped)})")
         model = self.model.result()
         num_images = model.pop("num_images")
-        baselines = {"constant": _without_count(self.constant.result()), "mean_map": self._mean_map_metrics()}
+        constant = (_without_count(self.constant.result()) if self.median_scaling
+                    else self._unscaled_constant_metrics())
+        baselines = {"constant": constant, "mean_map": self._mean_map_metrics()}
         ratios = {name: {metric: _ratio(model[metric], values[metric]) for metric in depth_metrics.DEPTH_METRIC_NAMES}
                   for name, values in baselines.items()}
         result = {
@@ -156,7 +187,11 @@ class DepthEvaluation:
             "ratios": ratios,
         }
         if not self.median_scaling:
-            result["scale_check"] = {"median_gt_over_pred": float(np.median(self._gt_over_pred))}
+            gt_over_pred = np.array(self._gt_over_pred)
+            result["scale_check"] = {"median_gt_over_pred": float(np.median(gt_over_pred)),
+                                     "p10": float(np.percentile(gt_over_pred, 10)),
+                                     "p90": float(np.percentile(gt_over_pred, 90)),
+                                     "relative_std": float(gt_over_pred.std() / gt_over_pred.mean())}
         if self.eval_config.camera_height:
             result["camera_height"] = self._camera_height()
         return result
@@ -171,6 +206,7 @@ class DepthEvaluation:
                       "relative_std": float(scales.std() / scales.mean())},
             "ground_pixels": {"median": int(np.median(pixels)), "min": int(pixels.min())},
             "per_image": self.ground_scales,
+            # Scored at the median scale above (module docstring), not dropped.
             "no_ground": self.no_ground,
         }
 
@@ -333,8 +369,11 @@ def format_depth_result(result: dict) -> str:
         lines.append(f"metres from a camera height of {height['metres']:g} m: scale median {scale['median']:.4g} "
                      f"(min {scale['min']:.4g}, max {scale['max']:.4g}, relative std {scale['relative_std']:.3f}), "
                      f"ground pixels median {height['ground_pixels']['median']}; "
-                     f"{len(height['no_ground'])} image(s) without visible ground")
+                     f"{len(height['no_ground'])} image(s) without visible ground, scored at the median scale")
     if "scale_check" in result:
-        lines.append(f"median of median(gt) / median(prediction): {result['scale_check']['median_gt_over_pred']:.4f}")
+        check = result["scale_check"]
+        lines.append(f"median of median(gt) / median(prediction): {check['median_gt_over_pred']:.4f} "
+                     f"(10-90 %: {check['p10']:.3f}-{check['p90']:.3f}); a1 {result['model']['a1']:.3f}, "
+                     f"log_mae {result['model']['log_mae']:.3f}")
     lines.append(f"({result['num_images']} images, protocol {result['protocol']})")
     return "\n".join(lines)

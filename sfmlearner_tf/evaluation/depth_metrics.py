@@ -9,6 +9,13 @@ scale), clip the prediction to [min_depth, max_depth], then
     rmse     = sqrt(mean((gt - pred)^2))
     rmse_log = sqrt(mean((log gt - log pred)^2))
     a_k      = mean(max(gt / pred, pred / gt) < 1.25^k),  k = 1, 2, 3
+    log_mae  = mean(|log pred - log gt|)
+    silog    = sqrt(mean(d^2) - mean(d)^2),  d = log pred - log gt
+
+abs_rel penalises a map that is too near less than one that is too far (a map at half the true
+depth scores 0.5, one at twice 1.0), so a scale that is off flatters it in one direction; log_mae
+is symmetric (log 2 either way), and silog ignores the scale altogether (the spread of the
+per-pixel log ratio): beside each other they tell a wrong scale from a wrong shape.
 
 A dataset's numbers are the means of the per-image numbers.
 """
@@ -20,7 +27,7 @@ import numpy as np
 # Crop parsing (and the Eigen crop) lives in config.py, where EvalConfig validates its crop with it.
 from sfmlearner_tf.config import Crop, EvalConfig, parse_crop
 
-DEPTH_METRIC_NAMES = ("abs_rel", "sq_rel", "rmse", "rmse_log", "a1", "a2", "a3")
+DEPTH_METRIC_NAMES = ("abs_rel", "sq_rel", "rmse", "rmse_log", "a1", "a2", "a3", "log_mae", "silog")
 
 
 def crop_window(height: int, width: int, crop: Crop) -> tuple[int, int, int, int]:
@@ -60,7 +67,7 @@ def compute_depth_metrics(
     crop: Crop = EvalConfig.crop,
     median_scaling: bool = EvalConfig.median_scaling,
 ) -> dict:
-    """The seven metrics of one image (the defaults are `EvalConfig`'s).
+    """The metrics of one image (the defaults are `EvalConfig`'s).
 
     Args:
       gt: float [H, W] ground-truth z-depth in metres, 0 where unknown (sparse or dense).
@@ -90,6 +97,7 @@ def compute_depth_metrics(
 
     ratio = np.maximum(gt / pred, pred / gt)
     squared = (gt - pred) ** 2
+    log_error = np.log(pred) - np.log(gt)
     return {
         "abs_rel": np.mean(np.abs(gt - pred) / gt),
         "sq_rel": np.mean(squared / gt),
@@ -98,6 +106,8 @@ def compute_depth_metrics(
         "a1": np.mean(ratio < 1.25),
         "a2": np.mean(ratio < 1.25**2),
         "a3": np.mean(ratio < 1.25**3),
+        "log_mae": np.mean(np.abs(log_error)),
+        "silog": np.sqrt(max(np.mean(log_error**2) - np.mean(log_error) ** 2, 0.0)),
     }
 
 

@@ -30,7 +30,7 @@ def test_the_report_shows_depth_in_metres_beside_the_median_scaled_model():
             evaluation.add(gt, prediction, f"pitch {pitch}", STREET_K)
     depth, metric = median_scaled.result(), metres.result()
     table = _depth_table(depth, metric)
-    assert table[-1].startswith("| model in metres, from the camera height (1.65 m), not median-scaled | "
+    assert table[-2].startswith("| model in metres, from the camera height (1.65 m), not median-scaled | "
                                 f"{metric['model']['abs_rel']:.3f} |")
     sentence = _metres_sentence(depth, metric)
     assert f"abs_rel {metric['model']['abs_rel']:.3f}" in sentence and "per-image scales 4–4 " in sentence
@@ -58,6 +58,14 @@ def test_no_visible_ground_is_a_finding_the_report_tells():
     depth = median_scaled.result()
     assert len(_depth_table(depth, written)) == len(_depth_table(depth))
     assert _metres_sentence(depth, written).startswith("**In metres, from the camera height: nothing could be scored.")
+    # One image with a ground plane: the flat ones are scored at its scale, and the table gains
+    # the model in metres and the constant at the model's own metric depth.
+    metres.add(gt, gt / 3.0, "frame 3", STREET_K)
+    scored = metres.result()
+    assert scored["num_images"] == 4 and len(scored["camera_height"]["no_ground"]) == 3
+    assert len(_depth_table(depth, scored)) == len(_depth_table(depth)) + 2
+    sentence = _metres_sentence(depth, scored)
+    assert "δ<1.25" in sentence and "log_mae" in sentence and "3 image(s) without visible ground, scored" in sentence
 
 
 def test_the_format_table_says_which_files_are_unfit_to_ship(tmp_path):

@@ -61,14 +61,21 @@ def test_evaluation_with_the_camera_height_reports_metres():
         gt = _street(pitch)
         # The model is right up to a different scale per image; the ground fixes each one.
         assert evaluation.add(gt, gt / (index + 2), f"frame{index}", K)
-    assert not evaluation.add(_street(ground=False), _street(ground=False), "wall", K)
+    # Without visible ground the wall is still scored, at the others' median scale (3): 90 m,
+    # clipped to the protocol's 80, for 30: abs_rel 5/3, not dropped.
+    assert evaluation.add(_street(ground=False), _street(ground=False), "wall", K)
     result = evaluation.result()
-    assert result["num_images"] == 3 and result["model"]["abs_rel"] < 0.005
+    assert result["num_images"] == 4 and result["model"]["abs_rel"] == pytest.approx(5 / 3 / 4, abs=0.005)
     assert result["scale_check"]["median_gt_over_pred"] == pytest.approx(1.0, abs=0.005)
+    assert result["scale_check"]["p10"] < 0.6 and result["scale_check"]["p90"] == pytest.approx(1.0, abs=0.005)
     height = result["camera_height"]
     assert [round(image["scale"], 2) for image in height["per_image"]] == [2.0, 3.0, 4.0]
     assert height["no_ground"][0]["name"] == "wall" and "no ground visible" in height["no_ground"][0]["reason"]
-    assert "1 image(s) without visible ground" in format_depth_result(result)
+    assert "1 image(s) without visible ground, scored at the median scale" in format_depth_result(result)
+    # The constant baseline borrows no ground truth either: one depth for every image, the median
+    # of the model's own metric medians.
+    medians = [np.median(_street(p)[_street(p) > 0]) for p in (0.0, 2.0, -2.0)] + [90.0]
+    assert result["baselines"]["constant"]["depth"] == pytest.approx(np.median(medians), rel=0.01)
     with pytest.raises(ValueError, match="needs the intrinsics"):
         evaluation.add(_street(), _street(), "no K")
 

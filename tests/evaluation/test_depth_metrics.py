@@ -108,3 +108,15 @@ def test_dataset_mean_is_over_images():
     second = dict.fromkeys(depth_metrics.DEPTH_METRIC_NAMES, 3.0)
     result = depth_metrics.mean_depth_metrics([first, second])
     assert result["abs_rel"] == 2.0 and result["num_images"] == 2
+
+
+def test_log_errors_are_symmetric_and_silog_ignores_the_scale():
+    gt = np.linspace(2.0, 20.0, 40).reshape(4, 10)
+    near, far = depth_metrics.compute_depth_metrics(gt, gt / 2, median_scaling=False), \
+        depth_metrics.compute_depth_metrics(gt, gt * 2, median_scaling=False)
+    # abs_rel flatters the near map (0.5 against 1.0); log_mae gives both log 2.
+    assert near["abs_rel"] == pytest.approx(0.5) and far["abs_rel"] == pytest.approx(1.0)
+    assert near["log_mae"] == pytest.approx(np.log(2)) and far["log_mae"] == pytest.approx(np.log(2))
+    assert near["silog"] == pytest.approx(0.0, abs=1e-6)
+    bent = depth_metrics.compute_depth_metrics(gt, gt * np.exp(0.1 * np.sign(gt - 11)), median_scaling=False)
+    assert bent["silog"] == pytest.approx(0.1, rel=1e-6)

@@ -105,10 +105,12 @@ def test_the_mobile_depth_net_trains_watched_by_health_and_restores(tiny_dataset
     restored_config, depth_net, _ = restore_models(str(run_dir))
     assert restored_config == config and isinstance(depth_net, MobileDepthNet)
     assert all(np.isfinite(w).all() for w in depth_net.get_weights())
-    # Training health watched its 5 encoder stages.
+    # Training health watched its 5 encoder stages, named by this network's own layers.
     record = read_health(str(run_dir))
     assert record["last"]["step"] == 3
-    assert sorted(k for k in record["last"] if k.startswith("depth/cnv")) == [f"depth/cnv{i}b" for i in range(1, 6)]
+    assert sorted(k for k in record["last"] if k.startswith("depth/") and k != "depth/spread") == sorted(
+        f"depth/{name}" for name in depth_net.encoder_stage_names())
+    assert all(hasattr(depth_net, name) for name in depth_net.encoder_stage_names())
 
 
 def test_velocity_supervision_trains_on_records_with_poses_and_refuses_records_without(tiny_dataset, tmp_path):
