@@ -273,17 +273,20 @@ def evaluate_depth_on_dataset(
 
 def _without_camera_height(eval_config: EvalConfig, protocol: str) -> None:
     if eval_config.camera_height:
-        raise ValueError(f"camera_height needs each image's intrinsics, which TFRecords carry and protocol "
-                         f"{protocol!r} does not")
+        raise ValueError(f"camera_height needs each image's intrinsics, which TFRecords and KITTI's "
+                         f"calibration carry and protocol {protocol!r} does not")
 
 
 def _evaluate_pairs(model: DepthModel, pairs: list, read_gt, evaluation: DepthEvaluation, batch_size: int,
-                    show_progress: bool) -> dict:
-    """pairs: [(name, image_path, gt_source)], read_gt(gt_source, image) -> float [H, W]."""
+                    show_progress: bool, intrinsics_of=None) -> dict:
+    """pairs: [(name, image_path, gt_source)], read_gt(gt_source, image) -> float [H, W];
+    intrinsics_of(gt_source) -> K [3, 3] at the image's own size (for camera_height)."""
     progress = ProgressBar(len(pairs), "depth") if show_progress else None
     images = (image_io.read_rgb(image_path) for _, image_path, _ in pairs)
     for (name, image_path, gt_source), depth in zip(pairs, predict_depth_at_input_size(model, images, batch_size)):
-        evaluation.add(read_gt(gt_source, depth.shape), depth, name)
+        # `depth` is at the image's own size, where the calibration's K holds.
+        evaluation.add(read_gt(gt_source, depth.shape), depth, name,
+                       intrinsics_of(gt_source) if intrinsics_of else None)
         if progress:
             progress.update()
     if progress:
@@ -299,8 +302,9 @@ def evaluate_depth_kitti_eigen(
     batch_size: int = 8,
     show_progress: bool = True,
 ) -> dict:
-    """The KITTI Eigen protocol: Velodyne ground truth at each image's native size."""
-    _without_camera_height(eval_config, "kitti_eigen")
+    """The KITTI Eigen protocol: Velodyne ground truth at each image's native size. With
+    `eval_config.camera_height` (1.65 m for KITTI's cameras), each prediction is put in metres by
+    its ground plane, with the rectified camera's K from the day's calibration."""
     samples = kitti.read_test_file_list(test_file_list, dataset_dir)
     for sample in samples:
         for path in (sample.image_path, sample.velodyne_path):
@@ -311,8 +315,12 @@ def evaluate_depth_kitti_eigen(
     def read_gt(sample: kitti.KittiSample, shape) -> np.ndarray:
         return kitti.generate_depth_map(sample.calib_dir, sample.velodyne_path, shape[0], shape[1], sample.camera)
 
+    def intrinsics_of(sample: kitti.KittiSample) -> np.ndarray:
+        return kitti.camera_intrinsics(sample.calib_dir, sample.camera)
+
     evaluation = DepthEvaluation(eval_config, protocol="kitti_eigen")
-    return _evaluate_pairs(_as_model(model), pairs, read_gt, evaluation, batch_size, show_progress)
+    return _evaluate_pairs(_as_model(model), pairs, read_gt, evaluation, batch_size, show_progress,
+                           intrinsics_of if eval_config.camera_height else None)
 
 
 def pair_depth_folders(image_dir: str, depth_dir: str) -> list[tuple[str, str, str]]:

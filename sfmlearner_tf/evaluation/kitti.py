@@ -44,6 +44,12 @@ def _calib_entry(calib: dict, key: str, size: int, path: str) -> np.ndarray:
     return value
 
 
+def camera_intrinsics(calib_dir: str, camera: int = 2) -> np.ndarray:
+    """float64 [3, 3]: K of rectified camera `camera` at the images' native size (P_rect_0c's left block)."""
+    cam_path = os.path.join(calib_dir, "calib_cam_to_cam.txt")
+    return _calib_entry(read_calib_file(cam_path), f"P_rect_0{camera}", 12, cam_path).reshape(3, 4)[:, :3].copy()
+
+
 def velodyne_to_image_matrix(calib_dir: str, camera: int = 2) -> np.ndarray:
     """float64 [3, 4]: homogeneous velodyne point -> homogeneous pixel of rectified camera `camera`.
 

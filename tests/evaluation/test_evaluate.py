@@ -80,6 +80,36 @@ def test_kitti_eigen_on_a_synthetic_raw_layout(depth_model, tmp_path):
     assert result["baselines"]["constant"]["abs_rel"] == pytest.approx(0.0, abs=1e-6)  # all gt = 10.2 m
 
 
+def test_kitti_eigen_in_metres_from_the_camera_height(tmp_path):
+    import tensorflow as tf
+
+    from sfmlearner_tf.config import EvalConfig
+    from sfmlearner_tf.evaluation.depth_eval import KITTI_EIGEN
+    from sfmlearner_tf.evaluation.predict import DepthModel
+
+    drive = tmp_path / "2011_09_26" / "2011_09_26_drive_0002_sync"
+    os.makedirs(drive / "image_02" / "data")
+    os.makedirs(drive / "velodyne_points" / "data")
+    _write_calibration(str(tmp_path / "2011_09_26"))  # P_rect_02: fx = fy = 100, cx 50.3, cy 20.6
+    height, width, camera_height = 40, 104, 1.65
+    Image.fromarray(np.full((height, width, 3), 128, np.uint8)).save(drive / "image_02" / "data" / "0000000069.png")
+    ys, zs = np.meshgrid(np.linspace(-4, 4, 80), np.linspace(-1.9, 0, 40))
+    points = np.stack([np.full(ys.size, 10.0), ys.ravel(), zs.ravel(), np.ones(ys.size)], 1).astype(np.float32)
+    points.tofile(drive / "velodyne_points" / "data" / "0000000069.bin")
+    test_list = tmp_path / "test_files.txt"
+    test_list.write_text("2011_09_26/2011_09_26_drive_0002_sync 69 l\n")
+    # A network at the image's own size that sees a flat road 1.65 m below a level camera with
+    # the calibration's K, in units of a quarter metre: the ground must give the scale 4.
+    v = np.arange(height, dtype=np.float64)[:, None] * np.ones((1, width))
+    road = np.where(v > 20.6 + 1, camera_height * 100.0 / np.maximum(v - 20.6, 1e-9), 30.0)
+    quarter = tf.constant(np.minimum(road, 30.0) / 4.0, tf.float32)
+    model = DepthModel(height, width, lambda images: tf.repeat(quarter[None], tf.shape(images)[0], axis=0))
+    config = EvalConfig(crop=KITTI_EIGEN.crop, camera_height=camera_height)
+    result = depth_eval.evaluate_depth_kitti_eigen(model, str(tmp_path), str(test_list), config, show_progress=False)
+    assert result["camera_height"]["scale"]["median"] == pytest.approx(4.0, rel=0.01)
+    assert "scale_check" in result and "depth" in result["baselines"]["constant"]
+
+
 def test_pose_on_the_real_kitti_clip(networks, shared_data, tmp_path):
     clip = shared_data / "kitti_odometry_06_clip"
     if not clip.is_dir():
