@@ -120,6 +120,6 @@ def test_ground_truth_without_intrinsics_cannot_be_scaled_by_the_camera_height(t
 
     (tmp_path / "images").mkdir()
     (tmp_path / "depth").mkdir()
-    with pytest.raises(ValueError, match="camera_height needs each image's intrinsics, which TFRecords carry"):
+    with pytest.raises(ValueError, match="camera_height needs each image's intrinsics, .* protocol 'folders' does not"):
         evaluate_depth_folders(DepthModel(H, W, None), str(tmp_path / "images"), str(tmp_path / "depth"),
                                eval_config=EvalConfig(camera_height=CAMERA_HEIGHT), show_progress=False)
