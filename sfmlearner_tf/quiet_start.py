@@ -5,7 +5,8 @@ notices such as `oneDNN custom operations are on` (twice), `Could not find cuda 
 CPU-instruction banner and `failed call to cuInit`. They come from TensorFlow's C++ logging
 before it is initialised, which writes to the process's stderr whatever TF_CPP_MIN_LOG_LEVEL
 says, so they are caught at the file-descriptor level during the import and dropped by pattern;
-any other line that appears meanwhile is passed on. Afterwards TensorFlow's C++ log lines are
+any other line that appears meanwhile is passed on as it comes (by a child process, so that a
+crash of the import cannot swallow its own message). Afterwards TensorFlow's C++ log lines are
 hidden (they include notices at error level, such as oneDNN's `supports DT_HALF only on
 platforms with AVX-512. Falling back`, printed when float16 ground truth is decoded; real C++
 failures still reach the program as Python exceptions with their message), and so are
@@ -18,8 +19,8 @@ nothing is filtered then.
 
 import logging
 import os
+import subprocess
 import sys
-import tempfile
 import warnings
 
 STARTUP_NOTICES = (
@@ -39,27 +40,47 @@ def user_wants_everything() -> bool:
     return "TF_CPP_MIN_LOG_LEVEL" in os.environ
 
 
+# Run by a child process during the import: copies its stdin to its stdout line by line, as the
+# lines come, without the start-up notices given as arguments. A child, not a thread: if the
+# import kills this process (an illegal instruction, an abort after a fatal log line), the child
+# still reads what was written before, gets end-of-file and passes it on.
+_FORWARDER = """
+import sys
+notices = sys.argv[1:]
+for line in sys.stdin.buffer:
+    if not any(notice.encode() in line for notice in notices):
+        sys.stdout.buffer.write(line)
+        sys.stdout.buffer.flush()
+"""
+
+
 def import_tensorflow_quietly() -> None:
-    """Imports TensorFlow (and lists its devices, when CUDA complains) with the notices dropped."""
+    """Imports TensorFlow (and lists its devices, when CUDA complains) with the notices dropped.
+
+    Whatever else TensorFlow writes meanwhile reaches stderr as it is written, so a fatal error
+    during the import (a missing library, an illegal instruction) is never swallowed.
+    """
     if "tensorflow" in sys.modules or user_wants_everything():
         return
     # C++ log lines of the rest of the run too (module docstring).
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     sys.stderr.flush()
     saved = os.dup(2)
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            import tensorflow as tf
+    read_end, write_end = os.pipe()
+    forwarder = subprocess.Popen([sys.executable, "-S", "-c", _FORWARDER, *STARTUP_NOTICES],
+                                 stdin=read_end, stdout=saved, close_fds=True)
+    os.close(read_end)
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    try:
+        import tensorflow as tf
 
-            tf.config.list_physical_devices()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            captured.seek(0)
-            for line in captured.read().decode(errors="replace").splitlines(keepends=True):
-                if not any(notice in line for notice in STARTUP_NOTICES):
-                    sys.stderr.write(line)
+        tf.config.list_physical_devices()
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # the pipe's last write end closes: the forwarder finishes
+        os.close(saved)
+        forwarder.wait()
     # TensorFlow read the level at its first log line (during the import); dropping the variable
     # now keeps it from child processes, which then quiet their own start.
     del os.environ["TF_CPP_MIN_LOG_LEVEL"]
