@@ -26,6 +26,7 @@ from absl import app, flags
 from PIL import Image
 
 from benchmarks.machine import machine
+from sfmlearner_tf.training.health import SPREAD, depth_stages
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
@@ -75,9 +76,8 @@ def _fit(records: str, heldout: str, run_dir: str, seed: str) -> dict:
         "vs_mean_map": depth["ratios"]["mean_map"]["abs_rel"],
         "health": health.get("status"),
         "collapse": health.get("collapse"),
-        "dead_fraction_max": max((v for k, v in last.items()
-                                  if k.startswith("depth/") and k != "depth/spread" and v is not None), default=None),
-        "disparity_spread": last.get("depth/spread"),
+        "dead_fraction_max": max((v for v in depth_stages(last).values() if v is not None), default=None),
+        "disparity_spread": last.get(SPREAD),
     }
 
 

@@ -71,7 +71,7 @@ class DepthEvaluation:
         self.median_scaling = eval_config.median_scaling and not eval_config.camera_height
         self.ground_scales = []
         self.no_ground = []
-        # With camera_height: (gt, pred, name) of images without visible ground, scored in result().
+        # With camera_height: (gt, pred, mask) of images without visible ground, scored in result().
         self._awaiting_scale = []
         self._gt_over_pred = []
         self._prediction_medians = []

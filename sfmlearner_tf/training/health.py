@@ -111,7 +111,9 @@ class HealthProbe:
         return {name: float(value.numpy()) for name, value in self._run(distributed_batch).items()}
 
 
-def _depth_stages(values: dict) -> dict:
+def depth_stages(values: dict) -> dict:
+    """{layer: zero fraction} of the depth encoder stages in `values` (`health_values`, or a
+    `health.json` record's `last`)."""
     return {name.split("/", 1)[1]: fraction for name, fraction in values.items()
             if name.startswith("depth/") and name != SPREAD}
 
@@ -122,7 +124,7 @@ def collapse_reason(values: dict) -> Optional[tuple[str, str]]:
     spread = values.get(SPREAD, float("nan"))
     if np.isfinite(spread) and spread >= LIVE_SPREAD:
         return None
-    for layer, fraction in _depth_stages(values).items():
+    for layer, fraction in depth_stages(values).items():
         if fraction >= DEAD_FRACTION:
             return layer, f"{fraction:.2%} of its outputs are exactly 0"
     if np.isfinite(spread) and spread < MIN_SPREAD:
@@ -133,7 +135,7 @@ def collapse_reason(values: dict) -> Optional[tuple[str, str]]:
 def summary_line(values: dict) -> dict:
     """The few numbers of the console progress line: the worst stage of each network, the spread."""
     pose = [v for k, v in values.items() if k.startswith("pose/")]
-    return {"dead depth": max(_depth_stages(values).values(), default=float("nan")),
+    return {"dead depth": max(depth_stages(values).values(), default=float("nan")),
             "dead pose": max(pose, default=float("nan")), "spread": values.get(SPREAD, float("nan"))}
 
 
@@ -156,8 +158,9 @@ class CollapseWatch:
         previous = read_health(run_dir) if write and os.path.isdir(run_dir) else None
         # A resumed run keeps the episodes of its earlier part.
         self.episodes = episodes(previous)
-        self._streak: Optional[tuple[int, tuple[str, str]]] = None  # (first step, reason) of failing probes
-        self._clear_since: Optional[int] = None  # first step of the current run of passing probes
+        # First step of the current run of failing probes, and of passing ones (one is always None).
+        self._failing_since: Optional[int] = None
+        self._clear_since: Optional[int] = None
 
     @property
     def collapsed(self) -> bool:
@@ -167,9 +170,9 @@ class CollapseWatch:
         reason = collapse_reason(values)
         if reason:
             self._clear_since = None
-            if self._streak is None:
-                self._streak = (step, reason)
-            first, _ = self._streak
+            if self._failing_since is None:
+                self._failing_since = step
+            first = self._failing_since
             if not self.collapsed and step - first >= COLLAPSE_STEPS:
                 layer, why = reason
                 self.episodes.append({"step": first, "declared": step, "layer": layer, "reason": why,
@@ -177,7 +180,7 @@ class CollapseWatch:
                 self.warn(f"DEPTH NETWORK COLLAPSED at step {first}: {layer}: {why}, on every check of steps "
                           f"{first}-{step}. Its depth no longer depends on the image; see README, 'Training health'.")
         else:
-            self._streak = None
+            self._failing_since = None
             if self._clear_since is None:
                 self._clear_since = step
             if self.collapsed and step - self._clear_since >= RECOVERY_STEPS:
