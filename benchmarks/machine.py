@@ -8,6 +8,7 @@ the project chooses (sfmlearner_tf/cpu_features.py) differ between them.
 import os
 
 from sfmlearner_tf.cpu_features import cpu_model_and_flags, missing_bfloat16_support
+from sfmlearner_tf.quiet_start import onednn_in_effect
 
 
 def machine() -> dict:
@@ -21,6 +22,9 @@ def machine() -> dict:
         "native_bfloat16": not missing_bfloat16_support(flags),
         "tensorflow": tf.__version__,
         "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", ""),
+        # What TensorFlow read at its import, which is what the figures ran with (the variable
+        # may have been set after it).
+        "onednn_in_effect": onednn_in_effect(),
         "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
         "inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),
     }

@@ -89,6 +89,28 @@ def import_tensorflow_quietly() -> None:
     logging.getLogger("tensorflow").addFilter(_SignatureRenames())
 
 
+def onednn_in_effect():
+    """Whether the running TensorFlow uses oneDNN's kernels (None where it cannot say).
+
+    TensorFlow reads TF_ENABLE_ONEDNN_OPTS once, during its import; this asks what it read,
+    which differs from the variable when TensorFlow was imported before the variable was set.
+    """
+    try:
+        from tensorflow.python.util import _pywrap_util_port  # private: TF's own answer, no public one
+    except ImportError:
+        return None
+    return bool(_pywrap_util_port.IsMklEnabled())
+
+
+def onednn_warning(requested: str, in_effect) -> str:
+    """'' when TensorFlow runs with the TF_ENABLE_ONEDNN_OPTS `requested`, else one warning line."""
+    if in_effect is None or in_effect == (requested == "1"):
+        return ""
+    return (f"warning: TensorFlow was imported before sfmlearner_tf and runs with oneDNN "
+            f"{'on' if in_effect else 'off'}, not TF_ENABLE_ONEDNN_OPTS={requested} (this CPU's faster setting, "
+            "BUILD.md 'CPU settings'): import sfmlearner_tf first, or set TF_ENABLE_ONEDNN_OPTS before Python starts")
+
+
 class _SignatureRenames(logging.Filter):
     """Drops SavedModel's notices that it renamed a signature's arguments (harmless, every export)."""
 

@@ -71,3 +71,23 @@ def test_the_user_setting_wins(tmp_path):
     avx512 = _write_cpuinfo(tmp_path / "avx512", "fake", AVX512_FLAGS)
     assert _onednn_seen_by_tensorflow(avx2, "1") == ("1", True)
     assert _onednn_seen_by_tensorflow(avx512, "0") == ("0", False)
+
+
+_REPORT = "from sfmlearner_tf.quiet_start import onednn_in_effect; print('in effect', onednn_in_effect())"
+
+
+@pytest.mark.parametrize("tensorflow_first", [False, True])
+def test_a_onednn_setting_that_came_too_late_is_reported_not_assumed(tmp_path, tensorflow_first):
+    # On a (fake) AVX2 CPU the project asks for oneDNN off. A program that imported TensorFlow
+    # first, with oneDNN on, runs with it on: it is told so, and asking TensorFlow says so too.
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_ENABLE_ONEDNN_OPTS", "TF_CPP_MIN_LOG_LEVEL")}
+    env[cpu_features.CPUINFO_ENV] = _write_cpuinfo(tmp_path / "cpuinfo", "AMD EPYC 7B12", AVX2_FLAGS)
+    env["PYTHONPATH"] = REPO_ROOT
+    before = ("import os; os.environ['TF_ENABLE_ONEDNN_OPTS'] = '1'; import tensorflow; "
+              "del os.environ['TF_ENABLE_ONEDNN_OPTS']; " if tensorflow_first else "")
+    result = subprocess.run([sys.executable, "-c", before + "import sfmlearner_tf; " + _REPORT], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"in effect {tensorflow_first}" in result.stdout
+    warned = "imported before sfmlearner_tf and runs with oneDNN on, not TF_ENABLE_ONEDNN_OPTS=0" in result.stderr
+    assert warned == tensorflow_first, result.stderr
