@@ -70,10 +70,10 @@ model = lite_runtime.LiteDepthModel(model_path, num_threads=int(threads))
 frames = [np.asarray(Image.open(p).convert("RGB")) for p in lite_runtime.list_images(frames_dir)]
 output = model.interpreter.get_output_details()[0]["index"]
 logits, depths = [], []
-for depth, _, _ in lite_runtime.depth_stream(model, frames):
+for _, depth, _, _ in lite_runtime.depth_stream(model, frames):
     logits.append(model.interpreter.get_tensor(output)[0, ..., 0].copy())
     depths.append(depth)
-latencies = [ms for _, _, ms in lite_runtime.depth_stream(model, frames)]
+latencies = [ms for _, _, _, ms in lite_runtime.depth_stream(model, frames)]
 np.savez(f"{out_dir}/raw.npz", logits=np.stack(logits), depth=np.stack(depths))
 print(json.dumps({"latency_ms": float(np.median(latencies))}))
 """

@@ -99,12 +99,20 @@ class LiteDepthModel:
         return 1.0 / disparity, disparity
 
 
-def depth_stream(model: LiteDepthModel, frames: Iterable[np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray, float]]:
-    """frames: uint8 [h, w, 3] RGB -> yields (depth, disparity, latency in ms) per frame."""
+def depth_stream(model: LiteDepthModel, frames: Iterable[np.ndarray]
+                 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
+    """frames: uint8 [h, w, 3] RGB, read as they are needed -> yields (frame, depth, disparity,
+    latency in ms) per frame."""
     for frame in frames:
         start = time.perf_counter()
         depth, disparity = model(frame)
-        yield depth, disparity, 1000.0 * (time.perf_counter() - start)
+        yield frame, depth, disparity, 1000.0 * (time.perf_counter() - start)
+
+
+def read_frame(path: str) -> np.ndarray:
+    """An image file -> uint8 [h, w, 3] RGB."""
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
 
 
 def list_images(path: str) -> list[str]:
@@ -186,9 +194,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     model = LiteDepthModel(args.model, num_threads=args.num_threads)
     paths = list_images(args.input)
     os.makedirs(args.output_dir, exist_ok=True)
-    frames = [np.asarray(Image.open(path).convert("RGB")) for path in paths]
+    # One frame in memory at a time: a Pi cannot hold a long sequence, decoded.
+    frames = (read_frame(path) for path in paths)
     latencies = []
-    for path, frame, (depth, disparity, latency) in zip(paths, frames, depth_stream(model, frames)):
+    for path, (frame, depth, disparity, latency) in zip(paths, depth_stream(model, frames)):
         name = os.path.splitext(os.path.basename(path))[0]
         latencies.append(latency)
         metres = ""

@@ -74,11 +74,29 @@ def test_stream_and_errors(tflite_file, tmp_path):
     model = lite_runtime.LiteDepthModel(path, num_threads=1)
     frames = (np.full([40, 120, 3], v, np.uint8) for v in (0, 128, 255))
     results = list(lite_runtime.depth_stream(model, frames))
-    assert len(results) == 3 and all(d.shape == (32, 96) and ms > 0 for d, _, ms in results)
+    assert len(results) == 3 and all(f.shape == (40, 120, 3) and d.shape == (32, 96) and ms > 0
+                                     for f, d, _, ms in results)
     with pytest.raises(FileNotFoundError, match="nope"):
         lite_runtime.LiteDepthModel(str(tmp_path / "nope.tflite"))
     with pytest.raises(FileNotFoundError, match="no .png"):
         lite_runtime.list_images(str(tmp_path))
+
+
+def test_frames_are_read_one_at_a_time(tflite_file, synthetic_frames, tmp_path, monkeypatch):
+    """A long sequence is streamed: when frame k is written, only k frames have been read."""
+    path, _ = tflite_file("float32")
+    frames_dir = tmp_path / "frames"
+    frames_dir.mkdir()
+    for i in range(4):
+        Image.fromarray(synthetic_frames[0][i]).save(frames_dir / f"{i:06d}.png")
+    reads, reads_when_saved = [], []
+    read_frame, save_outputs = lite_runtime.read_frame, lite_runtime.save_outputs
+    monkeypatch.setattr(lite_runtime, "read_frame", lambda p: reads.append(p) or read_frame(p))
+    monkeypatch.setattr(lite_runtime, "save_outputs",
+                        lambda *args: reads_when_saved.append(len(reads)) or save_outputs(*args))
+    assert lite_runtime.main([f"--model={path}", f"--input={frames_dir}", f"--output_dir={tmp_path / 'out'}",
+                              "--num_threads=1"]) == 0
+    assert reads_when_saved == [1, 2, 3, 4]
 
 
 def test_network_intrinsics_follow_the_projects_resize_rule():
