@@ -93,7 +93,7 @@ def upconv_as_depth_to_space(layer: keras.layers.Conv2DTranspose, x: tf.Tensor) 
 
 
 def disparity_logits(depth_net: keras.Model, pixels: tf.Tensor, upconv: str = "transpose") -> tf.Tensor:
-    """The finest disparity logit of `depth_net` for raw pixels (`DispNet.disparity_logits`).
+    """The finest disparity logit of `depth_net` for raw pixels (`DepthNet.disparity_logits`).
 
     Args:
       depth_net: a built `sfmlearner_tf.models.DispNet` or `MobileDepthNet` (which has no transposed

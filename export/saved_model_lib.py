@@ -41,7 +41,7 @@ def build_export_archive(config: Config, depth_net: keras.Model, pose_net: keras
 
     Args:
       config: the run's Config (input size, snippet length, explainability).
-      depth_net: a built `DispNet` or `MobileDepthNet`; pose_net: a built `PoseExpNet` matching `config`.
+      depth_net: a built `DepthNet` (`DispNet` or `MobileDepthNet`); pose_net: a built `PoseExpNet` matching `config`.
     """
     height, width = config.model.height, config.model.width
     channels = 3 * config.model.num_source

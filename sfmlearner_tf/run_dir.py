@@ -10,22 +10,18 @@ networks.
 import dataclasses
 import json
 import os
-from typing import Optional, Union
+from typing import Optional
 
 import tensorflow as tf
 
 from sfmlearner_tf import atomic_write
 from sfmlearner_tf.config import Config
-from sfmlearner_tf.models import DispNet, MobileDepthNet, PoseExpNet
+from sfmlearner_tf.models import DepthNet, DispNet, MobileDepthNet, PoseExpNet
 
 CONFIG_FILE = "config.json"
 HEALTH_FILE = "health.json"
 # Sections whose change makes a saved run a different model: resuming with them changed is an error.
 FIXED_SECTIONS = ("model", "loss")
-# What `build_models` makes of `ModelConfig.depth_net`.
-DepthNet = Union[DispNet, MobileDepthNet]
-
-
 def build_models(config: Config) -> tuple[DepthNet, PoseExpNet]:
     """Creates both networks for `config` and builds their weights with a dummy batch.
 

@@ -24,6 +24,7 @@ import keras
 
 from sfmlearner_tf.disparity import logit_of_depth
 from sfmlearner_tf.models import blocks
+from sfmlearner_tf.models.depth_net import DepthNet
 
 ENCODER_CHANNELS = (32, 64, 128, 256, 512, 512, 512)
 ENCODER_KERNELS = (7, 5, 3, 3, 3, 3, 3)
@@ -31,22 +32,13 @@ ENCODER_KERNELS = (7, 5, 3, 3, 3, 3, 3)
 DECODER_CHANNELS = (16, 32, 64, 128, 256, 512, 512)
 NUM_SCALES = 4
 
-# `(layer, x) -> layer(x)` or an exact replacement of it (see `DispNet.disparity_logits`).
+# `(layer, x) -> layer(x)` or an exact replacement of it (see `DepthNet.disparity_logits`).
 UpconvFn = Callable[[keras.layers.Conv2DTranspose, Any], Any]
 
 
 @keras.saving.register_keras_serializable(package="sfmlearner_tf")
-class DispNet(keras.Model):
-    """Image -> 4 disparity maps, finest first.
-
-    Call: `DispNet()(image)` with `image` float32 [B, H, W, 3], RGB in [-1, 1], H and W multiples
-    of 8 (128x416 is the reference). Returns a list `[disp_0, disp_1, disp_2, disp_3]`, `disp_s`
-    float32 [B, H / 2^s, W / 2^s, 1] in (0.01, 10.01], the disparity of the image's camera at
-    scale s (depth = 1 / disp, up to the unknown global scale of monocular training).
-    Any other input shape raises a ValueError that quotes it. Under a mixed-precision policy the
-    body runs in float16 or bfloat16 and the heads in float32. `disparity_logits(image)` gives
-    the heads' logits instead (the same walk).
-    """
+class DispNet(DepthNet):
+    """The paper's depth network: `DepthNet`'s calls (128x416 is the reference input size)."""
 
     def __init__(self, activation: str = "leaky_relu", initial_depth: float = 0.0, name: str = "depth_net", **kwargs):
         super().__init__(name=name, **kwargs)
@@ -75,33 +67,6 @@ class DispNet(keras.Model):
         )
         for layer in layers:
             setattr(self, layer.name, layer)
-
-    def build(self, input_shape):
-        blocks.check_image_shape(input_shape, 3, "image")
-        # Tracing `call` on a symbolic tensor builds every sub-layer (and is what `.keras` loading
-        # replays from the recorded input shape).
-        self.call(keras.KerasTensor(tuple(blocks.as_shape_list(input_shape)), dtype=self.compute_dtype))
-
-    def call(self, image):
-        return [disp for _, disp in self._decode(image)]
-
-    def disparity_logits(self, image, upconv: Optional[UpconvFn] = None) -> list:
-        """The 4 heads' logits `x` (before `disp = 10 * sigmoid(x) + 0.01`), finest first.
-
-        The walk `call` takes, layer by layer; export/inference_graph.py builds the TFLite graph
-        from it. Call it on a built network (it does not build one).
-
-        Args:
-          image: float32 [B, H, W, 3], RGB in [-1, 1], H and W multiples of 8.
-          upconv: optional `(layer, x) -> tensor`, computed in place of `layer(x)` for each
-            decoder transposed conv `upcnv{i}` (e.g. an exact rewrite of it into other ops);
-            None calls the layer.
-
-        Returns:
-          `[x_0, x_1, x_2, x_3]`, `x_s` float32 [B, H / 2^s, W / 2^s, 1];
-          `disparity_from_logits(x_s)` is `call`'s `disp_s`.
-        """
-        return [logits for logits, _ in self._decode(image, upconv)]
 
     def encoder_stage_names(self) -> list:
         """The layers whose outputs `encode` returns, in its order (training health names them)."""
@@ -132,6 +97,7 @@ class DispNet(keras.Model):
 
         Both come out of the walk because the decoder itself needs each coarser `disp_s` (for
         `disp_up`), and computing it once keeps the training graph to one sigmoid per scale.
+        `upconv` replaces each `upcnv{i}(x)` (`DepthNet.disparity_logits`).
         """
         def upsample(stage, x):
             layer = getattr(self, f"upcnv{stage}")
@@ -139,11 +105,5 @@ class DispNet(keras.Model):
 
         return blocks.decode_disparities(self, self.encode(image), len(DECODER_CHANNELS), NUM_SCALES, upsample)
 
-    def get_config(self):
-        return {
-            "name": self.name,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
-            "trainable": self.trainable,
-            "activation": self.activation,
-            "initial_depth": self.initial_depth,
-        }
+    def _constructor_config(self) -> dict:
+        return {"activation": self.activation, "initial_depth": self.initial_depth}

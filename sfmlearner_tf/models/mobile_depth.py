@@ -24,6 +24,7 @@ import keras
 from keras import ops
 
 from sfmlearner_tf.models import blocks
+from sfmlearner_tf.models.depth_net import DepthNet
 
 STEM_CHANNELS = 32
 # Per encoder stage (stage s at 1/2^s of the input): MobileNetV2's block groups
@@ -72,14 +73,8 @@ def _separable(filters: int, name: str, dtype) -> keras.layers.SeparableConv2D:
 
 
 @keras.saving.register_keras_serializable(package="sfmlearner_tf")
-class MobileDepthNet(keras.Model):
-    """Image -> 4 disparity maps, finest first; `DispNet`'s contract with a MobileNetV2 encoder.
-
-    Call: `MobileDepthNet()(image)` with `image` float32 [B, H, W, 3], RGB in [-1, 1], H and W
-    multiples of 8. Returns `[disp_0, disp_1, disp_2, disp_3]`, `disp_s` float32
-    [B, H / 2^s, W / 2^s, 1] in (0.01, 10.01]. Any other input shape raises a ValueError that
-    quotes it. Under a mixed-precision policy the body runs in 16 bits and the heads in float32.
-    """
+class MobileDepthNet(DepthNet):
+    """`DepthNet`'s calls with a MobileNetV2 encoder and separable convs (module docstring)."""
 
     def __init__(self, name: str = "depth_net", **kwargs):
         super().__init__(name=name, **kwargs)
@@ -111,28 +106,6 @@ class MobileDepthNet(keras.Model):
         layers.append(keras.layers.UpSampling2D(size=2, interpolation="bilinear", name="disp_up", dtype=policy))
         for layer in layers:
             setattr(self, layer.name, layer)
-
-    def build(self, input_shape):
-        blocks.check_image_shape(input_shape, 3, "image")
-        self.call(keras.KerasTensor(tuple(blocks.as_shape_list(input_shape)), dtype=self.compute_dtype))
-
-    def call(self, image):
-        return [disp for _, disp in self._decode(image)]
-
-    def disparity_logits(self, image, upconv=None) -> list:
-        """The 4 heads' logits `x` (before `disp = 10 * sigmoid(x) + 0.01`), finest first.
-
-        Args:
-          image: float32 [B, H, W, 3], RGB in [-1, 1], H and W multiples of 8.
-          upconv: accepted for `DispNet.disparity_logits`'s signature and ignored: it rewrites
-            transposed convs for the int8 TFLite graph (export/inference_graph.py), and this
-            network has none, so export calls both networks the same way.
-
-        Returns:
-          `[x_0, x_1, x_2, x_3]`, `x_s` float32 [B, H / 2^s, W / 2^s, 1].
-        """
-        del upconv
-        return [logits for logits, _ in self._decode(image)]
 
     def encoder_stage_names(self) -> list:
         """Per `encode` output, the layer it comes from: the projection of the stage's last block
@@ -168,16 +141,15 @@ class MobileDepthNet(keras.Model):
                 stages.append(ops.relu6(x))
         return stages
 
-    def _decode(self, image) -> list:
-        """The one encoder-decoder walk: `[(logits_s, disp_s)]` for s = 0..3, finest first."""
+    def _decode(self, image, upconv=None) -> list:
+        """The one encoder-decoder walk: `[(logits_s, disp_s)]` for s = 0..3, finest first.
+
+        `upconv` is ignored: it rewrites transposed convs for the int8 TFLite graph
+        (export/inference_graph.py), and this network has none.
+        """
+        del upconv
+
         def upsample(stage, x):
             return self.feature_up(getattr(self, f"upcnv{stage}")(x))
 
         return blocks.decode_disparities(self, self.encode(image), len(DECODER_CHANNELS), NUM_SCALES, upsample)
-
-    def get_config(self):
-        return {
-            "name": self.name,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
-            "trainable": self.trainable,
-        }
