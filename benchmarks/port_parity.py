@@ -11,10 +11,10 @@ disparity, pose and gradient. This half then asks, without training anything:
   the port's own disparities and poses: both terms, and the gradients with respect to the finest
   disparity and the poses (relative error and cosine against the port's). This is the loss and
   the warp (pose convention, pixel grid, border sampling) alone, with no network in between.
-- `networks`: the port's weights loaded into our DispNet and PoseExpNet (`--activation=relu`, no
-  mask decoder): how far our outputs are from the port's for the same weights (the two pad
-  stride-2 convolutions differently), and each layer's weight gradient through our networks
-  and loss against the port's (norm ratio and cosine).
+- `networks`, per `--padding` (models/blocks.py): the port's weights loaded into our DispNet and
+  PoseExpNet (`--activation=relu`, no mask decoder): how far our outputs are from the port's for
+  the same weights, and each layer's weight gradient through our networks and loss against the
+  port's (norm ratio and cosine). "symmetric" pads as PyTorch does; TF's "same" does not.
 
 Prints one JSON object with the CPU.
 """
@@ -28,7 +28,7 @@ import numpy as np
 from absl import app, flags
 
 from benchmarks.machine import machine
-from sfmlearner_tf.config import DataConfig, LossConfig, ModelConfig
+from sfmlearner_tf.config import PADDINGS, DataConfig, LossConfig, ModelConfig
 from sfmlearner_tf.data import dataset_info, make_dataset
 from sfmlearner_tf.losses import compute_losses
 from sfmlearner_tf.models import DispNet, PoseExpNet
@@ -84,6 +84,32 @@ def _port_weights_into(depth_net, pose_net, port) -> dict:
     return names
 
 
+def _networks_on_port_weights(padding, port, target, sources, intrinsics) -> dict:
+    """Our networks padded as `padding`, with the port's weights: outputs and weight gradients against the port's."""
+    import tensorflow as tf
+
+    depth_net = DispNet(activation="relu", padding=padding)
+    pose_net = PoseExpNet(num_source=2, explainability=False, activation="relu", padding=padding)
+    depth_net(target)
+    pose_net(target, sources)
+    names = _port_weights_into(depth_net, pose_net, port)
+    variables = depth_net.trainable_variables + pose_net.trainable_variables
+    with tf.GradientTape() as tape:
+        disps = depth_net(target)
+        pose = pose_net(target, sources)["pose"]
+        terms = compute_losses(LossConfig(**PORT_LOSS), target, sources, intrinsics, disps, pose).terms
+    grads = tape.gradient(terms["total"], variables)
+    layers = {names[v.path]: _compare(g, _keras_layout(port[f"grad/{names[v.path]}"]))
+              for v, g in zip(variables, grads) if v.path in names and v.path.endswith("kernel")}
+    return {
+        "disparity": {f"scale{s}": _compare(disps[s], port[f"disp{s}"]) for s in range(4)},
+        "pose": _compare(pose, port["pose"]),
+        "photometric": {"ours": float(terms["photometric"]), "port": float(port["photometric"])},
+        "layer_gradients": layers,
+        "min_layer_gradient_cosine": min(row["cosine"] for row in layers.values()),
+    }
+
+
 def main(argv):
     del argv
     import tensorflow as tf
@@ -123,25 +149,8 @@ def main(argv):
             "grad_pose": _compare(grads[1], port["pose_grad"]),
         }
 
-    depth_net = DispNet(activation="relu")
-    pose_net = PoseExpNet(num_source=2, explainability=False, activation="relu")
-    depth_net(target)
-    pose_net(target, sources)
-    names = _port_weights_into(depth_net, pose_net, port)
-    variables = depth_net.trainable_variables + pose_net.trainable_variables
-    with tf.GradientTape() as tape:
-        disps = depth_net(target)
-        pose = pose_net(target, sources)["pose"]
-        terms = compute_losses(LossConfig(**PORT_LOSS), target, sources, intrinsics, disps, pose).terms
-    grads = tape.gradient(terms["total"], variables)
-    layers = {names[v.path]: _compare(g, _keras_layout(port[f"grad/{names[v.path]}"]))
-              for v, g in zip(variables, grads) if v.path in names and v.path.endswith("kernel")}
-    networks = {
-        "disparity": {f"scale{s}": _compare(disps[s], port_disps[s]) for s in range(4)},
-        "pose": _compare(pose, port["pose"]),
-        "photometric": {"ours": float(terms["photometric"]), "port": float(port["photometric"])},
-        "layer_gradients": layers,
-    }
+    networks = {padding: _networks_on_port_weights(padding, port, target, sources, intrinsics)
+                for padding in PADDINGS}
     print(json.dumps({"benchmark": "port_parity", "dataset_dir": FLAGS.dataset_dir, "batch_size": FLAGS.batch_size,
                       "seed": FLAGS.seed, "loss": loss_rows, "networks": networks, "machine": machine()}, indent=2))
 

@@ -33,60 +33,73 @@ from sfmlearner_tf.models import blocks
 
 UPCONV_MODES = ("transpose", "depth_to_space")
 
-# Row (and, identically, column) taps of a 3-wide, stride-2, 'same' transposed conv, per output
-# phase. TF's 'same' transposed conv of an n-long input is the gradient of a stride-2 'same' conv
-# of a 2n-long input, whose padding is 0 before and 1 after, so the forward conv is
-# y[i] = sum_k x[2i + k] w[k] and the transposed one out[o] = sum_{2i + k = o} in[i] w[k]:
-#   out[2m]     = in[m - 1] w[2] + in[m] w[0]   (a 2-tap conv over the input padded by one in front)
-#   out[2m + 1] = in[m] w[1]                    (a 1-tap conv)
-# {phase: kernel indices of its taps, in input order}.
-_PHASE_TAPS = {0: (2, 0), 1: (1,)}
+# Row (and, identically, column) taps of a 3-wide, stride-2 transposed conv, per output phase.
+# Its 'valid' output of an n-long input is full[o] = sum_{2i + k = o} in[i] w[k] (2n + 1 long);
+# TF's 'same' keeps out[o] = full[o], the symmetric padding (blocks.SymmetricConv2DTranspose,
+# PyTorch's) out[o] = full[o + 1]. So, per padding, the taps of out[2m + phase]:
+#   same:      out[2m] = in[m - 1] w[2] + in[m] w[0]   out[2m + 1] = in[m] w[1]
+#   symmetric: out[2m] = in[m] w[1]                   out[2m + 1] = in[m] w[2] + in[m + 1] w[0]
+# {padding: {phase: (kernel indices of its taps in input order, (zeros before, zeros after))}}:
+# a 2-tap phase is a 'VALID' conv over the input padded by one on the side of its extra tap.
+_PHASE_TAPS = {
+    "same": {0: ((2, 0), (1, 0)), 1: ((1,), (0, 0))},
+    "symmetric": {0: ((1,), (0, 0)), 1: ((2, 0), (0, 1))},
+}
 
 
-def phase_kernels(kernel: tf.Tensor) -> list[tf.Tensor]:
+def upconv_padding(layer: keras.layers.Conv2DTranspose) -> str:
+    """The `blocks.PADDINGS` entry a `blocks.upconv` layer was made with."""
+    return "symmetric" if isinstance(layer, blocks.SymmetricConv2DTranspose) else "same"
+
+
+def phase_kernels(kernel: tf.Tensor, padding: str = "same") -> list[tf.Tensor]:
     """A transposed conv's kernel -> the 4 low-resolution conv kernels of its output phases.
 
     Args:
-      kernel: float32 [3, 3, C_out, C_in], a Keras `Conv2DTranspose` kernel (stride 2, 'same').
+      kernel: float32 [3, 3, C_out, C_in], a Keras `Conv2DTranspose` kernel (stride 2).
+      padding: how the layer is padded, "same" or "symmetric" (`upconv_padding`).
 
     Returns:
-      4 float32 kernels [len(taps_y), len(taps_x), C_in, C_out] (2x2, 2x1, 1x2, 1x1) for the
-      output phases (py, px) = (0, 0), (0, 1), (1, 0), (1, 1): output pixel (2m + py, 2n + px)
-      is phase (py, px)'s 'VALID' conv at (m, n) over the input padded by one row in front when
-      py = 0 and one column in front when px = 0. Together they hold the 9 taps once each.
+      4 float32 kernels [len(taps_y), len(taps_x), C_in, C_out] (2x2, 2x1, 1x2, 1x1 in some
+      order) for the output phases (py, px) = (0, 0), (0, 1), (1, 0), (1, 1): output pixel
+      (2m + py, 2n + px) is phase (py, px)'s 'VALID' conv at (m, n) over the input padded as
+      `_PHASE_TAPS` says. Together they hold the 9 taps once each.
     """
     if tuple(kernel.shape[:2]) != (3, 3):
         raise ValueError(f"expected a 3x3 transposed-conv kernel, got shape {tuple(kernel.shape)}")
+    taps = _PHASE_TAPS[padding]
     kernels = []
     for phase_y in range(2):
         for phase_x in range(2):
             rows = [
-                tf.stack([tf.transpose(kernel[ky, kx]) for kx in _PHASE_TAPS[phase_x]])
-                for ky in _PHASE_TAPS[phase_y]
+                tf.stack([tf.transpose(kernel[ky, kx]) for kx in taps[phase_x][0]])
+                for ky in taps[phase_y][0]
             ]
             kernels.append(tf.stack(rows))
     return kernels
 
 
 def upconv_as_depth_to_space(layer: keras.layers.Conv2DTranspose, x: tf.Tensor) -> tf.Tensor:
-    """`layer(x)` for a 3x3 stride-2 'same' transposed conv + activation, as 4 convs + DEPTH_TO_SPACE.
+    """`layer(x)` for a 3x3 stride-2 transposed conv + activation, as 4 convs + DEPTH_TO_SPACE.
 
     The 4 phase convs (`phase_kernels`) compute exactly the 9 taps per input pixel that the
     transposed conv does; concatenated in phase order (py * 2 + px) they are the channel layout
     `tf.nn.depth_to_space` (DCR) interleaves into the 2x larger image.
 
     Args:
-      layer: a built `Conv2DTranspose` (3x3, stride 2, 'same', ReLU or ELU) as made by `blocks.upconv`.
+      layer: a built `Conv2DTranspose` (3x3, stride 2, either padding, ReLU or ELU) as made by `blocks.upconv`.
       x: float32 [B, h, w, C_in].
 
     Returns:
       float32 [B, 2h, 2w, C_out], equal to `layer(x)` up to float rounding.
     """
+    padding = upconv_padding(layer)
+    taps = _PHASE_TAPS[padding]
     kernel, bias = tf.convert_to_tensor(layer.kernel), tf.convert_to_tensor(layer.bias)
     phases = []
-    for index, phase_kernel in enumerate(phase_kernels(kernel)):
+    for index, phase_kernel in enumerate(phase_kernels(kernel, padding)):
         phase_y, phase_x = divmod(index, 2)
-        padded = tf.pad(x, [[0, 0], [1 - phase_y, 0], [1 - phase_x, 0], [0, 0]])
+        padded = tf.pad(x, [[0, 0], list(taps[phase_y][1]), list(taps[phase_x][1]), [0, 0]])
         # The layer's own activation (ReLU or ELU): elementwise, so before the interleave is the same.
         phases.append(layer.activation(tf.nn.conv2d(padded, phase_kernel, 1, "VALID") + bias))
     return tf.nn.depth_to_space(tf.concat(phases, axis=-1), 2)

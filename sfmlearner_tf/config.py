@@ -21,6 +21,9 @@ STRATEGIES = ("default", "mirrored", "multi_worker")
 # int8 kernel for ReLU and leaky ReLU, none for ELU (BUILD.md, 'Export targets').
 ACTIVATIONS = ("relu", "elu", "leaky_relu")
 MIXED_PRECISION_DTYPES = ("auto", "float16", "bfloat16")
+# The zero padding of DispNet's and PoseExpNet's convolutions (models/blocks.py): (k - 1) / 2 on
+# every side as PyTorch, or TensorFlow's 'same' (one less before than after at stride 2).
+PADDINGS = ("symmetric", "same")
 # The depth networks: the paper's DispNet (31.6 M parameters), or MobileDepthNet, a MobileNetV2
 # encoder with a light separable-conv decoder (1.9 M parameters, 0.11x DispNet's FLOPs).
 DEPTH_NETS = ("dispnet", "mobile")
@@ -87,6 +90,10 @@ class ModelConfig:
     # 'Training health'); --activation=relu is the paper's exact network.
     activation: str = _field("leaky_relu", f"Hidden-layer activation of both networks, one of {ACTIVATIONS} "
                                     "(the paper: relu, which collapses; README 'Training health').")
+    padding: str = _field(
+        "symmetric", f"Zero padding of DispNet's and PoseExpNet's convolutions, one of {PADDINGS}: symmetric "
+                     "((k - 1) / 2 on every side, as the PyTorch port; the default) or same (TensorFlow's, as the "
+                     "paper's code; runs from before 2026-12-07 load with it).")
     depth_net: str = _field("dispnet", f"Depth network, one of {DEPTH_NETS}: dispnet (the paper's) or mobile "
                                        "(MobileNetV2-style, ReLU6 whatever --activation, which then applies "
                                        "to the pose network only).")
@@ -114,6 +121,7 @@ class ModelConfig:
         )
         _require(self.mask_channels in (1, 2), f"mask_channels must be 1 or 2, got {self.mask_channels}")
         _require(self.activation in ACTIVATIONS, f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
+        _require(self.padding in PADDINGS, f"padding must be one of {PADDINGS}, got {self.padding!r}")
         _require(self.depth_net in DEPTH_NETS, f"depth_net must be one of {DEPTH_NETS}, got {self.depth_net!r}")
         _require(self.translation_scale > 0, f"translation_scale must be > 0, got {self.translation_scale}")
         _require(self.initial_depth == 0 or 0.1 < self.initial_depth < 100,
@@ -137,12 +145,16 @@ class LossConfig:
     photometric_scales: int = _field(
         1, "Scales of the photometric term, finest first (0: all num_scales, the paper's TF code); the "
            "coarser ones keep only their priors.")
-    smooth_weight: float = _field(0.5, "Weight of the smoothness term (divided by 2^s at scale s).")
+    # The PyTorch port's weights (its `-m 0 -s 0.1`), not the paper's 0.5 and 0.2: on real hand-held
+    # video (full TUM fr1/xyz, 15 min at 128x160) the paper's learnt one layout for every frame
+    # (1.00 x the model's own mean map) where these learn depth per image (docs/training_health.md,
+    # "2026-12-07 (afternoon)"); configs/paper.flags restores the paper's.
+    smooth_weight: float = _field(0.1, "Weight of the smoothness term (divided by 2^s at scale s; the paper: 0.5).")
     smooth_warmup_steps: int = _field(
         0, "The smoothness weight ramps linearly from 0 to smooth_weight over this many training steps "
            "(0: full weight from the start, the paper).")
     explain_weight: float = _field(
-        0.2, "Weight of the explainability regularizer; 0 turns the explainability mask off "
+        0.0, "Weight of the explainability regularizer (the paper: 0.2); 0 turns the explainability mask off "
              "(the pose network then has no mask decoder).")
     mask_invalid: bool = _field(
         True, "Drop target pixels whose projection falls outside the source (a fix of the original).")
@@ -334,6 +346,8 @@ class Config:
         """A saved run's config.json, written by this or an earlier version."""
         values = json.loads(text)
         _upgrade_saved_loss(values.setdefault("loss", {}))
+        # Before `padding`, every network was padded as TensorFlow's 'same'.
+        values.setdefault("model", {}).setdefault("padding", "same")
         return cls.from_dict(values)
 
 

@@ -13,11 +13,11 @@ from typing import Optional, Sequence
 
 from absl import flags
 
-from sfmlearner_tf.config import DEPTH_NETS, MIXED_PRECISION_DTYPES, SECTIONS, SMOOTHNESS, STRATEGIES, Config
+from sfmlearner_tf.config import DEPTH_NETS, MIXED_PRECISION_DTYPES, PADDINGS, SECTIONS, SMOOTHNESS, STRATEGIES, Config
 
 # Fields whose flag accepts only a fixed set of values.
 _ENUMS = {("train", "strategy"): STRATEGIES, ("train", "mixed_precision_dtype"): MIXED_PRECISION_DTYPES,
-          ("model", "depth_net"): DEPTH_NETS, ("loss", "smoothness"): SMOOTHNESS}
+          ("model", "depth_net"): DEPTH_NETS, ("model", "padding"): PADDINGS, ("loss", "smoothness"): SMOOTHNESS}
 
 
 def field_help(section_cls, name: str) -> str:

@@ -33,7 +33,7 @@ def build_models(config: Config) -> tuple[DepthNet, PoseExpNet]:
         # ReLU6 by design (int8-friendly); `activation` is then the pose network's alone.
         depth_net = MobileDepthNet()
     else:
-        depth_net = DispNet(activation=model.activation, initial_depth=model.initial_depth)
+        depth_net = DispNet(activation=model.activation, initial_depth=model.initial_depth, padding=model.padding)
     pose_net = PoseExpNet(
         num_source=model.num_source,
         explainability=config.loss.explainability,
@@ -41,6 +41,7 @@ def build_models(config: Config) -> tuple[DepthNet, PoseExpNet]:
         activation=model.activation,
         learn_intrinsics=model.learn_intrinsics,
         translation_scale=model.translation_scale,
+        padding=model.padding,
     )
     image = tf.zeros([1, model.height, model.width, 3])
     depth_net(image)

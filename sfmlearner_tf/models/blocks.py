@@ -1,8 +1,17 @@
 """Small building blocks shared by the networks (DispNet, MobileDepthNet, PoseExpNet).
 
-Every convolution of the reference (SfMLearner `nets.py`, TF-slim defaults) is 'same'-padded with
-Glorot-uniform weights and zero biases, and carries no weight decay: the original declared an L2
-regularizer that its training loop never added to the loss, so none is declared here.
+Every convolution of the reference has Glorot-uniform weights and zero biases, and carries no
+weight decay: the original declared an L2 regularizer that its training loop never added to the
+loss, so none is declared here.
+
+Padding (`PADDINGS`, `ModelConfig.padding`). "symmetric" pads (k - 1) / 2 zeros on every side, as
+PyTorch's `padding=(k - 1) // 2` and so the PyTorch port; "same" is TensorFlow's, which the paper's
+TF code used. The two agree at stride 1. At stride 2 on an even side TF's 'same' puts one zero
+less before than after (a 3x3 conv pads 0 rows above and 1 below), so every output samples one
+input pixel later, and a transposed conv's output sits one pixel earlier. Over DispNet's 7 and
+PoseExpNet's 7 stride-2 layers the shifts add up: on the same weights our pose outputs had a
+cosine of 0.43 with the port's under 'same', and match it to 1e-6 under "symmetric"
+(`benchmarks/port_parity.py`; docs/training_health.md, "2026-12-07 (afternoon)").
 """
 
 from typing import Callable, Optional, Sequence
@@ -13,26 +22,68 @@ from keras import ops
 from sfmlearner_tf.disparity import disparity_from_logits
 
 # The hidden layers' activations a network may be built with (ModelConfig.activation).
-from sfmlearner_tf.config import ACTIVATIONS  # noqa: F401 (re-exported for the networks)
+from sfmlearner_tf.config import ACTIVATIONS, PADDINGS  # noqa: F401 (re-exported for the networks)
 
 # The coarsest disparity and mask (scale 3) must be exactly H/8 x W/8 so that each finer scale is
 # exactly twice the next coarser one (the losses and the 2x disparity upsampling rely on it).
 SIZE_MULTIPLE = 8
 
 
+class SymmetricConv2D(keras.layers.Conv2D):
+    """A Conv2D whose input gets (k - 1) / 2 zeros on every side first (PyTorch's padding), then 'valid'.
+
+    Built with `padding="valid"`; the output size is TF 'same''s, ceil(n / stride), for odd k.
+    """
+
+    def _padded_shape(self, input_shape):
+        pad_y, pad_x = ((k - 1) // 2 for k in self.kernel_size)
+        batch, height, width, channels = input_shape
+        return (batch, None if height is None else height + 2 * pad_y, None if width is None else width + 2 * pad_x,
+                channels)
+
+    def call(self, x):
+        pad_y, pad_x = ((k - 1) // 2 for k in self.kernel_size)
+        return super().call(ops.pad(x, [[0, 0], [pad_y, pad_y], [pad_x, pad_x], [0, 0]]))
+
+    def compute_output_shape(self, input_shape):
+        return super().compute_output_shape(self._padded_shape(tuple(input_shape)))
+
+
+class SymmetricConv2DTranspose(keras.layers.Conv2DTranspose):
+    """A stride-2 transposed conv as PyTorch's with `padding=(k - 1) // 2, output_padding=1`.
+
+    Built with `padding="valid"`, whose output of an n-long side is 2n - 2 + k long; this keeps
+    its window [p, p + 2n) with p = (k - 1) / 2: exactly twice the input, as 'same' gives, but
+    aligned as the transpose of `SymmetricConv2D` (TF's 'same' keeps [(k - 2) // 2, ...)).
+    """
+
+    def call(self, x):
+        height, width = x.shape[1], x.shape[2]
+        pad_y, pad_x = ((k - 1) // 2 for k in self.kernel_size)
+        return super().call(x)[:, pad_y : pad_y + 2 * height, pad_x : pad_x + 2 * width, :]
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, _ = tuple(input_shape)
+        return (batch, None if height is None else 2 * height, None if width is None else 2 * width, self.filters)
+
+
 def conv(filters: int, kernel_size: int, strides: int = 1, activation: Optional[str] = "relu",
-         name: Optional[str] = None, dtype=None, bias: float = 0.0) -> keras.layers.Conv2D:
-    """A 'same'-padded Conv2D with the reference's initializers (the bias: `bias`, 0 in the reference).
+         name: Optional[str] = None, dtype=None, bias: float = 0.0, padding: str = "symmetric") -> keras.layers.Conv2D:
+    """A Conv2D padded as `padding` (module docstring) with the reference's initializers (the bias:
+    `bias`, 0 in the reference). Odd kernels only.
 
     `dtype` is the owning network's dtype policy, so that a network built as e.g.
     `DispNet(dtype="mixed_float16")` (or reloaded from such a `.keras` file) is mixed throughout,
     whatever the global policy.
     """
-    return keras.layers.Conv2D(
+    _check_padding(padding, kernel_size)
+    # At stride 1 the two paddings are the same numbers: keep Keras' own layer there.
+    symmetric = padding == "symmetric" and strides != 1
+    return (SymmetricConv2D if symmetric else keras.layers.Conv2D)(
         filters,
         kernel_size,
         strides=strides,
-        padding="same",
+        padding="valid" if symmetric else "same",
         activation=activation,
         kernel_initializer="glorot_uniform",
         bias_initializer=keras.initializers.Constant(bias) if bias else "zeros",
@@ -42,19 +93,28 @@ def conv(filters: int, kernel_size: int, strides: int = 1, activation: Optional[
 
 
 def upconv(filters: int, kernel_size: int, name: Optional[str] = None, dtype=None,
-           activation: str = "relu") -> keras.layers.Conv2DTranspose:
-    """A 'same'-padded stride-2 transposed conv + activation: exactly doubles height and width."""
-    return keras.layers.Conv2DTranspose(
+           activation: str = "relu", padding: str = "symmetric") -> keras.layers.Conv2DTranspose:
+    """A stride-2 transposed conv + activation padded as `padding`: exactly doubles height and width."""
+    _check_padding(padding, kernel_size)
+    symmetric = padding == "symmetric"
+    return (SymmetricConv2DTranspose if symmetric else keras.layers.Conv2DTranspose)(
         filters,
         kernel_size,
         strides=2,
-        padding="same",
+        padding="valid" if symmetric else "same",
         activation=activation,
         kernel_initializer="glorot_uniform",
         bias_initializer="zeros",
         name=name,
         dtype=dtype,
     )
+
+
+def _check_padding(padding: str, kernel_size: int) -> None:
+    if padding not in PADDINGS:
+        raise ValueError(f"padding must be one of {PADDINGS}, got {padding!r}")
+    if kernel_size % 2 != 1:
+        raise ValueError(f"expected an odd kernel size, got {kernel_size}")
 
 
 def crop_like(x, reference):

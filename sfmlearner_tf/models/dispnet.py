@@ -40,11 +40,15 @@ UpconvFn = Callable[[keras.layers.Conv2DTranspose, Any], Any]
 class DispNet(DepthNet):
     """The paper's depth network: `DepthNet`'s calls (128x416 is the reference input size)."""
 
-    def __init__(self, activation: str = "leaky_relu", initial_depth: float = 0.0, name: str = "depth_net", **kwargs):
+    def __init__(self, activation: str = "leaky_relu", initial_depth: float = 0.0, padding: str = "symmetric",
+                 name: str = "depth_net", **kwargs):
         super().__init__(name=name, **kwargs)
         if activation not in blocks.ACTIVATIONS:
             raise ValueError(f"activation must be one of {blocks.ACTIVATIONS}, got {activation!r}")
+        if padding not in blocks.PADDINGS:
+            raise ValueError(f"padding must be one of {blocks.PADDINGS}, got {padding!r}")
         self.activation = activation
+        self.padding = padding
         self.initial_depth = float(initial_depth)
         head_bias = logit_of_depth(self.initial_depth)
         policy = self.dtype_policy
@@ -53,10 +57,11 @@ class DispNet(DepthNet):
         layers = []
         for level, (filters, kernel) in enumerate(zip(ENCODER_CHANNELS, ENCODER_KERNELS), start=1):
             layers.append(blocks.conv(filters, kernel, strides=2, activation=activation, name=f"cnv{level}",
-                                      dtype=policy))
+                                      dtype=policy, padding=padding))
             layers.append(blocks.conv(filters, kernel, activation=activation, name=f"cnv{level}b", dtype=policy))
         for stage, filters in enumerate(DECODER_CHANNELS, start=1):
-            layers.append(blocks.upconv(filters, 3, name=f"upcnv{stage}", dtype=policy, activation=activation))
+            layers.append(blocks.upconv(filters, 3, name=f"upcnv{stage}", dtype=policy, activation=activation,
+                                        padding=padding))
             layers.append(blocks.conv(filters, 3, activation=activation, name=f"icnv{stage}", dtype=policy))
         # Linear convs: the sigmoid is applied in float32 in `_decode` (mixed-precision safe).
         for head in range(1, NUM_SCALES + 1):
@@ -106,4 +111,4 @@ class DispNet(DepthNet):
         return blocks.decode_disparities(self, self.encode(image), len(DECODER_CHANNELS), NUM_SCALES, upsample)
 
     def _constructor_config(self) -> dict:
-        return {"activation": self.activation, "initial_depth": self.initial_depth}
+        return {"activation": self.activation, "initial_depth": self.initial_depth, "padding": self.padding}

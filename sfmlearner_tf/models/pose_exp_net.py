@@ -72,7 +72,8 @@ class PoseExpNet(keras.Model):
 
     def __init__(self, num_source: int = 2, explainability: bool = True, mask_channels: int = 2,
                  activation: str = "leaky_relu", learn_intrinsics: bool = False,
-                 translation_scale: float = POSE_SCALING, name: str = "pose_exp_net", **kwargs):
+                 translation_scale: float = POSE_SCALING, padding: str = "symmetric", name: str = "pose_exp_net",
+                 **kwargs):
         super().__init__(name=name, **kwargs)
         if not isinstance(num_source, int) or num_source < 1:
             raise ValueError(f"num_source must be a positive integer, got {num_source!r}")
@@ -83,7 +84,10 @@ class PoseExpNet(keras.Model):
         self.num_source = num_source
         self.explainability = bool(explainability)
         self.mask_channels = mask_channels
+        if padding not in blocks.PADDINGS:
+            raise ValueError(f"padding must be one of {blocks.PADDINGS}, got {padding!r}")
         self.activation = activation
+        self.padding = padding
         self.learn_intrinsics = bool(learn_intrinsics)
         self.translation_scale = float(translation_scale)
 
@@ -91,19 +95,21 @@ class PoseExpNet(keras.Model):
         # Every layer is its own attribute, named as in the reference: Keras' tracked lists are
         # invisible to `tf.train.Checkpoint`, attributes are not.
         layers = [
-            blocks.conv(filters, kernel, strides=2, activation=activation, name=f"cnv{level}", dtype=policy)
+            blocks.conv(filters, kernel, strides=2, activation=activation, name=f"cnv{level}", dtype=policy,
+                        padding=padding)
             for level, (filters, kernel) in enumerate(zip(ENCODER_CHANNELS, ENCODER_KERNELS), start=1)
         ]
         for level in (6, 7):
             layers.append(blocks.conv(POSE_CHANNELS, 3, strides=2, activation=activation, name=f"cnv{level}",
-                                      dtype=policy))
+                                      dtype=policy, padding=padding))
         layers.append(blocks.conv(6 * num_source, 1, activation=None, name="pred", dtype=policy))
         if self.learn_intrinsics:
             # Zero-initialised, so that every snippet starts at the initial K (class docstring).
             layers.append(keras.layers.Conv2D(4, 1, kernel_initializer="zeros", name="intrinsics", dtype=policy))
         if self.explainability:
             for level, (filters, kernel) in zip(range(len(DECODER), 0, -1), DECODER):
-                layers.append(blocks.upconv(filters, kernel, name=f"upcnv{level}", dtype=policy, activation=activation))
+                layers.append(blocks.upconv(filters, kernel, name=f"upcnv{level}", dtype=policy, activation=activation,
+                                            padding=padding))
                 if level <= NUM_SCALES:
                     # Linear conv: the softmax / sigmoid is applied in float32 in `call`.
                     layers.append(
@@ -211,4 +217,5 @@ class PoseExpNet(keras.Model):
             "activation": self.activation,
             "learn_intrinsics": self.learn_intrinsics,
             "translation_scale": self.translation_scale,
+            "padding": self.padding,
         }

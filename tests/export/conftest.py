@@ -12,7 +12,7 @@ import tensorflow as tf
 from PIL import Image
 
 from export import saved_model_lib, tflite_lib
-from sfmlearner_tf.config import Config, ModelConfig
+from sfmlearner_tf.config import Config, LossConfig, ModelConfig
 from sfmlearner_tf.data.dataset_info import write_dataset_info
 from sfmlearner_tf.data.features import SHARD_PATTERN, encode_snippet
 from sfmlearner_tf.run_dir import build_models, write_config
@@ -62,7 +62,8 @@ def _trained_run(directory: str, synthetic_frames, network: str) -> str:
     frames for a few steps, so that its depth maps have the structure of a trained model (random
     weights give flat maps)."""
     images, depths, _ = synthetic_frames
-    config = Config(model=ModelConfig(height=HEIGHT, width=WIDTH, depth_net=network))
+    # The explainability mask on (not the default), so that the exports' mask outputs are tested too.
+    config = Config(model=ModelConfig(height=HEIGHT, width=WIDTH, depth_net=network), loss=LossConfig(explain_weight=0.2))
     write_config(directory, config)
     # Seeded before the networks are built, so that their initial weights (and so the bounds the
     # export tests check) do not depend on which fixtures a test worker happened to build first.

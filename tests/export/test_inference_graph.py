@@ -1,29 +1,33 @@
 """The export-only inference graph gives DispNet's numbers (float, 1e-4)."""
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from export import inference_graph
 from sfmlearner_tf.disparity import LOGIT_CEILING, LOGIT_FLOOR
+from sfmlearner_tf.models import blocks
 from sfmlearner_tf.run_dir import restore_models
 
 
-def test_phase_convs_equal_transposed_conv():
-    layer = keras.layers.Conv2DTranspose(5, 3, strides=2, padding="same", activation="relu",
-                                         bias_initializer="random_normal")
+@pytest.mark.parametrize("padding", blocks.PADDINGS)
+def test_phase_convs_equal_transposed_conv(padding):
+    layer = blocks.upconv(5, 3, activation="relu", padding=padding)
     x = tf.random.stateless_normal([2, 3, 4, 6], seed=[1, 2])
+    layer(x)
+    layer.bias.assign(tf.random.stateless_normal([5], seed=[3, 4]))
     expected = layer(x)
     got = inference_graph.upconv_as_depth_to_space(layer, x)
     assert got.shape == expected.shape == (2, 6, 8, 5)
     np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=1e-5)
 
 
-def test_phase_kernels_hold_each_tap_once():
+@pytest.mark.parametrize("padding", blocks.PADDINGS)
+def test_phase_kernels_hold_each_tap_once(padding):
     kernel = tf.reshape(tf.range(9 * 2 * 3, dtype=tf.float32), [3, 3, 2, 3])
-    kernels = inference_graph.phase_kernels(kernel)
-    assert [tuple(k.shape[:2]) for k in kernels] == [(2, 2), (2, 1), (1, 2), (1, 1)]
+    kernels = inference_graph.phase_kernels(kernel, padding)
+    shapes = {"same": [(2, 2), (2, 1), (1, 2), (1, 1)], "symmetric": [(1, 1), (1, 2), (2, 1), (2, 2)]}
+    assert [tuple(k.shape[:2]) for k in kernels] == shapes[padding]
     taps = np.sort(np.concatenate([k.numpy().reshape(-1) for k in kernels]))
     np.testing.assert_array_equal(taps, np.arange(9 * 2 * 3))
 

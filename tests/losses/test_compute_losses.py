@@ -167,7 +167,7 @@ def test_explainability_term_and_weighting():
 def test_everything_on_gives_finite_values_and_gradients_under_tracing():
     # Two scales keep the traced gradient graph small; all four run in the per-switch tests.
     scales = 2
-    config = LossConfig(**EVERYTHING, full_res_warp=True, num_scales=scales, logit_range_weight=0.01,
+    config = LossConfig(**EVERYTHING, full_res_warp=True, explain_weight=0.2, num_scales=scales, logit_range_weight=0.01,
                         velocity_weight=0.1)
     spec = tf.TensorSpec
     traces = []
@@ -293,7 +293,7 @@ def test_rejects_inconsistent_inputs():
     disparities = _constant_disparities(1, 0.5)
     poses = np.zeros([1, 2, 6], np.float32)
     with pytest.raises(ValueError, match="mask scales"):
-        compute_losses(LossConfig(), target, sources, _pyramid(1), disparities, poses, None)
+        compute_losses(LossConfig(explain_weight=0.2), target, sources, _pyramid(1), disparities, poses, None)
     with pytest.raises(ValueError, match="3 \\* 3 channels"):
         compute_losses(LossConfig(explain_weight=0.0), target, sources, _pyramid(1), disparities,
                        np.zeros([1, 3, 6], np.float32))

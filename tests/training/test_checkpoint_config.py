@@ -29,9 +29,9 @@ def test_training_fields_may_change_on_resume():
 
 def test_model_or_loss_change_names_the_fields():
     saved = Config()
-    requested = Config(model=ModelConfig(height=64), loss=LossConfig(smooth_weight=0.1))
-    assert config_differences(saved, requested) == ["model.height: 128 -> 64", "loss.smooth_weight: 0.5 -> 0.1"]
-    with pytest.raises(ValueError, match=r"model.height: 128 -> 64; loss.smooth_weight: 0.5 -> 0.1"):
+    requested = Config(model=ModelConfig(height=64), loss=LossConfig(smooth_weight=0.3))
+    assert config_differences(saved, requested) == ["model.height: 128 -> 64", "loss.smooth_weight: 0.1 -> 0.3"]
+    with pytest.raises(ValueError, match=r"model.height: 128 -> 64; loss.smooth_weight: 0.1 -> 0.3"):
         check_resume_config(saved, requested, "run")
 
 

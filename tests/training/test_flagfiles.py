@@ -27,3 +27,9 @@ def test_the_real_video_recipe_is_the_port_loss_with_ssim():
     assert (loss.explain_weight, loss.smooth_weight, loss.ssim) == (0.0, 0.1, True)
     assert (loss.smoothness, loss.photometric_scales) == ("depth", 1)
     assert not loss.min_reprojection and not loss.auto_mask
+
+
+def test_the_paper_flags_restore_the_papers_loss_weights_over_the_defaults():
+    loss = _config("paper.flags").loss
+    assert (loss.explain_weight, loss.smooth_weight) == (0.2, 0.5)
+    assert loss.explainability

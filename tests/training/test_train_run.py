@@ -21,8 +21,10 @@ TERMS = ("total", "photometric", "smoothness", "explainability")
 
 
 def tiny_config(dataset_dir, run_dir, **train) -> Config:
+    # The explainability mask on (not the default), so that its summaries and checkpoints are tested.
     return Config(
         model=ModelConfig(height=HEIGHT, width=WIDTH),
+        loss=LossConfig(explain_weight=0.2),
         data=DataConfig(dataset_dir=str(dataset_dir), batch_size=2),
         train=TrainConfig(checkpoint_dir=str(run_dir), **train),
     )
@@ -58,8 +60,8 @@ def test_twenty_steps_write_checkpoints_summaries_and_validation(tiny_dataset, t
     assert all(np.isfinite(w).all() for w in depth_net.get_weights())
 
     # A model/loss change on resume is refused, naming the field.
-    changed = Config(model=config.model, loss=LossConfig(smooth_weight=0.1), data=config.data, train=config.train)
-    with pytest.raises(ValueError, match=r"loss.smooth_weight: 0.5 -> 0.1"):
+    changed = dataclasses.replace(config, loss=LossConfig(explain_weight=0.2, smooth_weight=0.3))
+    with pytest.raises(ValueError, match=r"loss.smooth_weight: 0.1 -> 0.3"):
         Trainer(changed, log=lines.append)
 
     # Fine-tuning starts from the networks only: same weights, step 0, a fresh optimizer.
