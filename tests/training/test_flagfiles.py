@@ -22,11 +22,13 @@ def test_every_flag_file_gives_a_valid_config(name):
     _config(name)
 
 
-def test_the_real_video_recipe_is_the_port_loss_with_ssim():
-    loss = _config("real_video.flags").loss
-    assert (loss.explain_weight, loss.smooth_weight, loss.ssim) == (0.0, 0.1, True)
+def test_the_real_video_recipe_is_the_ports_loss_network_and_data():
+    config = _config("real_video.flags")
+    loss = config.loss
+    assert (loss.explain_weight, loss.smooth_weight, loss.ssim) == (0.0, 0.1, False)
     assert (loss.smoothness, loss.photometric_scales) == ("depth", 1)
     assert not loss.min_reprojection and not loss.auto_mask
+    assert (config.model.activation, config.model.padding, config.data.augment) == ("relu", "symmetric", False)
 
 
 def test_the_paper_flags_restore_the_papers_loss_weights_over_the_defaults():
