@@ -17,9 +17,12 @@ def test_mirrored_first_step_matches_one_device(tiny_dataset):
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["num_gradients"] > 50
     # Float32 sums in another order: ~1e-6 overall; single small gradients (the pose encoder's,
-    # scaled by the pose head's 0.01) cancel more and differ up to ~1e-4 relative.
-    assert values["loss_relative"] < 2e-5
-    assert values["train_step_loss_relative"] < 2e-5
+    # scaled by the pose head's 0.01) cancel more and differ up to ~1e-4 relative. The loss itself
+    # differs by up to 4e-5 since the defaults turned the mask off (measured 2026-12-07): each
+    # replica averages the photometric error over its own valid pixels (mask_invalid), one device
+    # over all of the batch's.
+    assert values["loss_relative"] < 1e-4
+    assert values["train_step_loss_relative"] < 1e-4
     assert values["grad_relative_global"] < 1e-5
     assert values["grad_relative_max"] < 1e-3, values["grad_relative_worst"]
     assert "batch_size 3 does not divide across 2 replicas" in values["batch_error"]
