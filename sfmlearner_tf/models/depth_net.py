@@ -53,15 +53,6 @@ class DepthNet(keras.Model):
         """
         return [logits for logits, _ in self._decode(image, upconv)]
 
-    def encode(self, image) -> list:
-        raise NotImplementedError
-
-    def encoder_stage_names(self) -> list:
-        raise NotImplementedError
-
-    def _decode(self, image, upconv=None) -> list:
-        raise NotImplementedError
-
     def _constructor_config(self) -> dict:
         return {}
 
