@@ -25,17 +25,21 @@ import dataclasses
 import json
 import sys
 
-import numpy as np
-import tensorflow as tf
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from benchmarks.machine import machine
-from sfmlearner_tf.config import DataConfig
-from sfmlearner_tf.data import make_dataset
-from sfmlearner_tf.geometry.pose import invert_pose, mat2pose_vec
-from sfmlearner_tf.evaluation.pose_metrics import to_homogeneous
-from sfmlearner_tf.losses import area_downsample, compute_losses
-from sfmlearner_tf.run_dir import build_models, restore_models
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from absl import app, flags  # noqa: E402
+
+from benchmarks.machine import machine  # noqa: E402
+from sfmlearner_tf.config import DataConfig  # noqa: E402
+from sfmlearner_tf.data import make_dataset  # noqa: E402
+from sfmlearner_tf.geometry.pose import invert_pose, mat2pose_vec  # noqa: E402
+from sfmlearner_tf.trajectories import to_homogeneous  # noqa: E402
+from sfmlearner_tf.losses import area_downsample, compute_losses  # noqa: E402
+from sfmlearner_tf.run_dir import build_models, restore_models  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", "", "A run directory (or a checkpoint in one).")

@@ -19,12 +19,16 @@ its own ground plane (`evaluate --camera_height`), which uses no ground truth. P
 import json
 import sys
 
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from benchmarks.machine import machine
-from sfmlearner_tf.config import EvalConfig
-from sfmlearner_tf.evaluation.depth_eval import evaluate_depth_on_dataset
-from sfmlearner_tf.evaluation.predict import load_depth_model
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+from absl import app, flags  # noqa: E402
+
+from benchmarks.machine import machine  # noqa: E402
+from sfmlearner_tf.config import EvalConfig  # noqa: E402
+from sfmlearner_tf.evaluation.depth_eval import evaluate_depth_on_dataset  # noqa: E402
+from sfmlearner_tf.inference.predict import load_depth_model  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", "", "Run directory, checkpoint prefix or SavedModel.")

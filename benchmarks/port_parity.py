@@ -24,14 +24,18 @@ import os
 import subprocess
 import tempfile
 
-import numpy as np
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from benchmarks.machine import machine
-from sfmlearner_tf.config import PADDINGS, DataConfig, LossConfig, ModelConfig
-from sfmlearner_tf.data import dataset_info, make_dataset
-from sfmlearner_tf.losses import compute_losses
-from sfmlearner_tf.models import DispNet, PoseExpNet
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+import numpy as np  # noqa: E402
+from absl import app, flags  # noqa: E402
+
+from benchmarks.machine import machine  # noqa: E402
+from sfmlearner_tf.config import PADDINGS, DataConfig, LossConfig, ModelConfig  # noqa: E402
+from sfmlearner_tf.data import dataset_info, make_dataset  # noqa: E402
+from sfmlearner_tf.losses import compute_losses  # noqa: E402
+from sfmlearner_tf.models import DispNet, PoseExpNet  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("dataset_dir", "", "TFRecords (data_prep.build_tfrecords) with a train split, e.g. of a TUM folder.")

@@ -21,12 +21,16 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
-from absl import app, flags
-from PIL import Image
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from benchmarks.machine import machine
-from sfmlearner_tf.training.health import SPREAD, depth_stages
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+import numpy as np  # noqa: E402
+from absl import app, flags  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from benchmarks.machine import machine  # noqa: E402
+from sfmlearner_tf.training.health import SPREAD, depth_stages  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(REPO_ROOT), "shared")
@@ -94,7 +98,7 @@ def _port(minutes: float) -> dict:
 def _panel(records: str, run_dir: str, path: str) -> None:
     from sfmlearner_tf.config import DataConfig
     from sfmlearner_tf.data import make_dataset
-    from sfmlearner_tf.evaluation.image_io import colorize_depth
+    from sfmlearner_tf.inference.image_io import colorize_depth
     from sfmlearner_tf.run_dir import restore_models
 
     config, depth_net, _ = restore_models(run_dir)

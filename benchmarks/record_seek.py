@@ -21,14 +21,18 @@ import shutil
 import tempfile
 import time
 
-import numpy as np
-import tensorflow as tf
-from absl import app, flags
-from PIL import Image
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from benchmarks.machine import machine
-from sfmlearner_tf.data import SHARD_PATTERN, encode_snippet, write_dataset_info
-from sfmlearner_tf.data.shards import RecordReader, record_layout
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from absl import app, flags  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from benchmarks.machine import machine  # noqa: E402
+from sfmlearner_tf.data import SHARD_PATTERN, encode_snippet, write_dataset_info  # noqa: E402
+from sfmlearner_tf.data.shards import RecordReader, record_layout  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_float("shard_gb", 2.0, "Size of the one shard, in GB (1e9 bytes).")

@@ -23,6 +23,7 @@ from absl import app, flags
 
 from benchmarks.machine import machine
 from sfmlearner_tf.config import DEPTH_NETS, Config, ModelConfig
+from sfmlearner_tf.quiet_start import start_tensorflow
 
 _CHECKPOINT_DIR = flags.DEFINE_string("checkpoint_dir", "", "A run to export; empty = random weights.")
 _DATASET = flags.DEFINE_string("representative_dataset", "", "TFRecords for int8 calibration (else noise frames).")
@@ -67,6 +68,7 @@ def _keras_ms(checkpoint: str, runs: int) -> float:
 
 def main(argv):
     del argv
+    start_tensorflow()  # this CPU's settings, before TensorFlow loads (quiet_start.py)
     import tensorflow as tf
 
     # Before any op runs: TensorFlow's pools are created once.

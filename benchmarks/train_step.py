@@ -14,18 +14,22 @@ import statistics
 import sys
 import time
 
-import numpy as np
-import tensorflow as tf
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from benchmarks import trace_summary
-from benchmarks.machine import machine
-from sfmlearner_tf.config import (DEPTH_NETS, MIXED_PRECISION_DTYPES, Config, DataConfig, LossConfig, ModelConfig,
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from absl import app, flags  # noqa: E402
+
+from benchmarks import trace_summary  # noqa: E402
+from benchmarks.machine import machine  # noqa: E402
+from sfmlearner_tf.config import (DEPTH_NETS, MIXED_PRECISION_DTYPES, Config, DataConfig, LossConfig, ModelConfig,  # noqa: E402
                                   TrainConfig)
-from sfmlearner_tf.losses import compute_losses
-from sfmlearner_tf.run_dir import build_models
-from sfmlearner_tf.training.optimizer import make_optimizer, set_precision_policy
-from sfmlearner_tf.training.train_step import TrainStep, forward
+from sfmlearner_tf.losses import compute_losses  # noqa: E402
+from sfmlearner_tf.run_dir import build_models  # noqa: E402
+from sfmlearner_tf.training.optimizer import make_optimizer, set_precision_policy  # noqa: E402
+from sfmlearner_tf.training.train_step import TrainStep, forward  # noqa: E402
 
 flags.DEFINE_integer("height", ModelConfig.height, "Input height.")
 flags.DEFINE_integer("width", ModelConfig.width, "Input width.")

@@ -1,5 +1,1 @@
 """data_prep package"""
-
-# Every program of this package starts TensorFlow the quiet way (sfmlearner_tf/quiet_start.py),
-# whichever module it imports first.
-import sfmlearner_tf  # noqa: F401

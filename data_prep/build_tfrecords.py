@@ -14,6 +14,7 @@ from absl import app, flags
 
 from data_prep import readers
 from data_prep.readers.base import intrinsics_from_values, parse_frame_range, read_intrinsics_file
+from sfmlearner_tf.quiet_start import start_tensorflow
 
 FLAGS = flags.FLAGS
 
@@ -73,9 +74,9 @@ def _intrinsics():
 
 def main(argv):
     del argv
-    # Imported here, not at the top: worker processes are spawned and re-import this module, and
+    # TensorFlow here, not at the top: worker processes are spawned and re-import this module, and
     # they only need numpy and Pillow, not the seconds-long TensorFlow import.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    start_tensorflow()
     from data_prep import build_lib
     from data_prep.writer import DatasetWriter
 

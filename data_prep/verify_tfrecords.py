@@ -9,10 +9,14 @@ with status 1.
 
 import sys
 
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from sfmlearner_tf.data.dataset_info import read_dataset_info
-from sfmlearner_tf.data.shards import CorruptShardError, verify_shards
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+from absl import app, flags  # noqa: E402
+
+from sfmlearner_tf.data.dataset_info import read_dataset_info  # noqa: E402
+from sfmlearner_tf.data.shards import CorruptShardError, verify_shards  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("dataset_dir", None, "Folder with dataset.json and the shards.")

@@ -13,12 +13,16 @@ import os
 import sys
 import time
 
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from data_prep.synthetic_world.trajectory import CAMERA_HEIGHT
-from demo import report
-from demo.stages import Stage, StageError, python, run_stage
-from sfmlearner_tf.config import DataConfig
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+from absl import app, flags  # noqa: E402
+
+from data_prep.synthetic_world.trajectory import CAMERA_HEIGHT  # noqa: E402
+from demo import report  # noqa: E402
+from demo.stages import Stage, StageError, python, run_stage  # noqa: E402
+from sfmlearner_tf.config import DataConfig  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("work_dir", "runs/demo", "Where every stage writes its output.")

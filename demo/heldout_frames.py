@@ -6,9 +6,13 @@
 import json
 import os
 
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from demo.heldout import SELECTION_FILE, select_snippets, write_target_frames
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+from absl import app, flags  # noqa: E402
+
+from demo.heldout import SELECTION_FILE, select_snippets, write_target_frames  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("dataset_dir", None, "Held-out TFRecords (split 'test').")

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from demo.heldout import SELECTION_FILE, select_snippets
 from export.fidelity import agreement_problem
 from sfmlearner_tf.evaluation.depth_metrics import DEPTH_METRIC_NAMES
-from sfmlearner_tf.evaluation.image_io import colorize_depth
+from sfmlearner_tf.inference.image_io import colorize_depth
 from sfmlearner_tf.run_dir import health_line, read_health, resolve_checkpoint, restore_models
 
 COLUMNS = ("input", "ground truth", "Keras depth", "int8 TFLite depth", "explainability")

@@ -149,7 +149,7 @@ def save_outputs(depth: np.ndarray, disparity: np.ndarray, output_dir: str, name
 
 
 def load_camera_height_module():
-    """sfmlearner_tf/evaluation/camera_height.py, read beside this file (a device) or from the
+    """sfmlearner_tf/inference/camera_height.py, read beside this file (a device) or from the
     repository, without importing sfmlearner_tf, whose package imports TensorFlow."""
     here = os.path.dirname(os.path.abspath(__file__))
     for path in (os.path.join(here, "camera_height.py"),
@@ -160,7 +160,7 @@ def load_camera_height_module():
             spec.loader.exec_module(module)
             return module
     raise FileNotFoundError(f"--camera_height needs camera_height.py beside {os.path.basename(__file__)} "
-                            "(copy sfmlearner_tf/evaluation/camera_height.py)")
+                            "(copy sfmlearner_tf/inference/camera_height.py)")
 
 
 def network_intrinsics(values: str, frame_size: tuple, network_size: tuple) -> np.ndarray:

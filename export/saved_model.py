@@ -5,9 +5,13 @@
 See `export/saved_model_lib.py` for the signatures; `saved_model_cli show --all --dir=...` lists them.
 """
 
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from export import saved_model_lib
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+from absl import app, flags  # noqa: E402
+
+from export import saved_model_lib  # noqa: E402
 
 _CHECKPOINT_DIR = flags.DEFINE_string("checkpoint_dir", None, "Run directory (latest checkpoint) or checkpoint prefix.")
 _OUTPUT_DIR = flags.DEFINE_string("output_dir", None, "Where the SavedModel directory is written.")

@@ -15,10 +15,14 @@ trained.
 
 import sys
 
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from export import fidelity, tflite_lib
-from sfmlearner_tf import exit_status
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+from absl import app, flags  # noqa: E402
+
+from export import fidelity, tflite_lib  # noqa: E402
+from sfmlearner_tf import exit_status  # noqa: E402
 
 _SAVED_MODEL_DIR = flags.DEFINE_string("saved_model_dir", None, "SavedModel written by export.saved_model.")
 _QUANTIZATION = flags.DEFINE_enum("quantization", "float32", tflite_lib.QUANTIZATIONS, "Weight/activation format.")

@@ -1,6 +1,6 @@
 """What this CPU can do fast, read from /proc/cpuinfo, and the CPU settings chosen from it.
 
-Imported by `sfmlearner_tf/__init__.py` before TensorFlow (so it must not import TensorFlow):
+Used by `quiet_start.start_tensorflow()` before TensorFlow loads (so it must not import TensorFlow):
 oneDNN's switch is read once, when TensorFlow starts. The same 2-core machine type comes with an
 AVX-512 CPU (VNNI, BF16) or an AVX2-only one, and the fast settings differ (BUILD.md, 'CPU settings'):
 

@@ -25,13 +25,17 @@ import json
 import os
 import sys
 
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from sfmlearner_tf import atomic_write, exit_status
-from sfmlearner_tf.config import EvalConfig
-from sfmlearner_tf.evaluation import depth_eval, pose_runs
-from sfmlearner_tf.flags import define_field_flags, field_help
-from sfmlearner_tf.run_dir import health_line, read_health
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+from absl import app, flags  # noqa: E402
+
+from sfmlearner_tf import atomic_write, exit_status  # noqa: E402
+from sfmlearner_tf.config import EvalConfig  # noqa: E402
+from sfmlearner_tf.evaluation import depth_eval, pose_runs  # noqa: E402
+from sfmlearner_tf.flags import define_field_flags, field_help  # noqa: E402
+from sfmlearner_tf.run_dir import health_line, read_health  # noqa: E402
 
 DEPTH_FORMATS = ("tfrecords", "kitti_eigen", "folders")
 POSE_FORMATS = ("tfrecords",) + pose_runs.DATASET_FORMATS

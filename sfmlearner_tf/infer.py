@@ -13,10 +13,14 @@ bad input prints one line naming the file on stderr and exits with status 2.
 
 import sys
 
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from data_prep.readers.base import read_intrinsics_file
-from sfmlearner_tf.evaluation.inference import run_inference
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+from absl import app, flags  # noqa: E402
+
+from data_prep.readers.base import read_intrinsics_file  # noqa: E402
+from sfmlearner_tf.inference.run_inference import run_inference  # noqa: E402
 
 flags.DEFINE_string("model", None, "Run directory, checkpoint prefix, or exported SavedModel directory.")
 flags.DEFINE_string("input", None, "An image, a folder of images, or a video file.")

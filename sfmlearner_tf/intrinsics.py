@@ -4,7 +4,7 @@
 
 For every sequence of the split: fx, fy, cx, cy (mean ± std over its snippets) at the records'
 size, and a warning where the camera rotates too little for the focal length to be learnt
-(`evaluation/learned_intrinsics.py`). The JSON (also at the network's size, with the rotation
+(`inference/learned_intrinsics.py`). The JSON (also at the network's size, with the rotation
 statistics) goes to RUN/intrinsics.json, or --output_file. A bad setup prints one line on stderr
 and exits with status 2.
 """
@@ -13,10 +13,14 @@ import json
 import os
 import sys
 
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from sfmlearner_tf import atomic_write
-from sfmlearner_tf.evaluation.learned_intrinsics import format_learned_intrinsics, learned_intrinsics
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+from absl import app, flags  # noqa: E402
+
+from sfmlearner_tf import atomic_write  # noqa: E402
+from sfmlearner_tf.inference.learned_intrinsics import format_learned_intrinsics, learned_intrinsics  # noqa: E402
 
 flags.DEFINE_string("model", None, "Run directory of a --learn_intrinsics training.")
 flags.DEFINE_string("dataset_dir", None, "TFRecords of the sequences (e.g. the ones it trained on).")

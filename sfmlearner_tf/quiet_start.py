@@ -1,4 +1,10 @@
-"""TensorFlow without its start-up notices, for programs whose users read every line as an error.
+"""Starting TensorFlow: with this CPU's settings, and without its start-up notices.
+
+Every program calls `start_tensorflow()` before it imports anything that imports TensorFlow, and so
+does a notebook that wants the same speed: TensorFlow reads oneDNN's switch once, during its
+import, and the fast setting depends on the CPU (cpu_features.py; BUILD.md, 'CPU settings'). This
+module itself imports no TensorFlow, so importing the package costs nothing and numpy-only modules
+(the synthetic world, camera-height scaling, the CPU check) stay free of it.
 
 Importing TensorFlow on a machine without a GPU prints, before a program says anything itself,
 notices such as `oneDNN custom operations are on` (twice), `Could not find cuda drivers`, the
@@ -22,6 +28,8 @@ import os
 import subprocess
 import sys
 import warnings
+
+from sfmlearner_tf.cpu_features import cpu_model_and_flags, onednn_default
 
 STARTUP_NOTICES = (
     "All log messages before absl::InitializeLog() is called",
@@ -52,6 +60,28 @@ for line in sys.stdin.buffer:
         sys.stdout.buffer.write(line)
         sys.stdout.buffer.flush()
 """
+
+
+_started = False
+
+
+def start_tensorflow() -> None:
+    """Imports TensorFlow with this CPU's oneDNN setting and without its notices; later calls do nothing.
+
+    An explicit TF_ENABLE_ONEDNN_OPTS of the user's wins. If TensorFlow was imported before the
+    first call, the setting may have come too late: then one warning says what TensorFlow runs with.
+    """
+    global _started
+    if _started:
+        return
+    _started = True
+    came_first = "tensorflow" in sys.modules
+    requested = os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", onednn_default(cpu_model_and_flags()[1]))
+    import_tensorflow_quietly()
+    if came_first:
+        warning = onednn_warning(requested, onednn_in_effect())
+        if warning:
+            print(warning, file=sys.stderr)
 
 
 def import_tensorflow_quietly() -> None:
@@ -106,9 +136,10 @@ def onednn_warning(requested: str, in_effect) -> str:
     """'' when TensorFlow runs with the TF_ENABLE_ONEDNN_OPTS `requested`, else one warning line."""
     if in_effect is None or in_effect == (requested == "1"):
         return ""
-    return (f"warning: TensorFlow was imported before sfmlearner_tf and runs with oneDNN "
+    return (f"warning: TensorFlow was imported before start_tensorflow() and runs with oneDNN "
             f"{'on' if in_effect else 'off'}, not TF_ENABLE_ONEDNN_OPTS={requested} (this CPU's faster setting, "
-            "BUILD.md 'CPU settings'): import sfmlearner_tf first, or set TF_ENABLE_ONEDNN_OPTS before Python starts")
+            "BUILD.md 'CPU settings'): call sfmlearner_tf.start_tensorflow() before importing TensorFlow, or set "
+            "TF_ENABLE_ONEDNN_OPTS before Python starts")
 
 
 class _SignatureRenames(logging.Filter):

@@ -12,13 +12,17 @@ with status 4 (naming the shard and the record); the last checkpoint stays the l
 import os
 import sys
 
-from absl import app, flags
+from sfmlearner_tf.quiet_start import start_tensorflow
 
-from sfmlearner_tf import exit_status
-from sfmlearner_tf.config import Config
-from sfmlearner_tf.flags import config_from_flags, define_config_flags
-from sfmlearner_tf.run_dir import CONFIG_FILE, read_config
-from sfmlearner_tf.training.trainer import NonFiniteError, Trainer, TrainingDataError
+start_tensorflow()  # this CPU's settings, before anything imports TensorFlow (quiet_start.py)
+
+from absl import app, flags  # noqa: E402
+
+from sfmlearner_tf import exit_status  # noqa: E402
+from sfmlearner_tf.config import Config  # noqa: E402
+from sfmlearner_tf.flags import config_from_flags, define_config_flags  # noqa: E402
+from sfmlearner_tf.run_dir import CONFIG_FILE, read_config  # noqa: E402
+from sfmlearner_tf.training.trainer import NonFiniteError, Trainer, TrainingDataError  # noqa: E402
 
 define_config_flags()
 FLAGS = flags.FLAGS

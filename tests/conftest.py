@@ -1,4 +1,4 @@
-"""Test-wide settings: quiet TensorFlow logs, and the path of the optional real sample data."""
+"""Test-wide settings: quiet TensorFlow logs and this CPU's oneDNN setting, and the path of the optional real sample data."""
 
 import os
 import pathlib
@@ -6,6 +6,10 @@ import pathlib
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest  # noqa: E402
+
+from sfmlearner_tf.quiet_start import start_tensorflow  # noqa: E402
+
+start_tensorflow()  # the CPU's oneDNN setting, as every program has it
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"

@@ -46,12 +46,13 @@ def test_model_and_only_known_flags_are_read(tmp_path, monkeypatch):
 
 
 def _onednn_seen_by_tensorflow(cpuinfo: str, env_value) -> tuple:
-    """(TF_ENABLE_ONEDNN_OPTS after `import sfmlearner_tf`, whether TensorFlow then runs oneDNN)."""
+    """(TF_ENABLE_ONEDNN_OPTS after `start_tensorflow()`, whether TensorFlow then runs oneDNN)."""
     env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
     env[cpu_features.CPUINFO_ENV] = cpuinfo
     if env_value is not None:
         env["TF_ENABLE_ONEDNN_OPTS"] = env_value
     code = ("import os, sfmlearner_tf\n"
+            "sfmlearner_tf.start_tensorflow()\n"
             "from tensorflow.python.util import _pywrap_util_port\n"
             "print(os.environ['TF_ENABLE_ONEDNN_OPTS'], _pywrap_util_port.IsMklEnabled())")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
@@ -85,9 +86,10 @@ def test_a_onednn_setting_that_came_too_late_is_reported_not_assumed(tmp_path, t
     env["PYTHONPATH"] = REPO_ROOT
     before = ("import os; os.environ['TF_ENABLE_ONEDNN_OPTS'] = '1'; import tensorflow; "
               "del os.environ['TF_ENABLE_ONEDNN_OPTS']; " if tensorflow_first else "")
-    result = subprocess.run([sys.executable, "-c", before + "import sfmlearner_tf; " + _REPORT], env=env,
+    start = "import sfmlearner_tf; sfmlearner_tf.start_tensorflow(); "
+    result = subprocess.run([sys.executable, "-c", before + start + _REPORT], env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert f"in effect {tensorflow_first}" in result.stdout
-    warned = "imported before sfmlearner_tf and runs with oneDNN on, not TF_ENABLE_ONEDNN_OPTS=0" in result.stderr
+    warned = "imported before start_tensorflow() and runs with oneDNN on, not TF_ENABLE_ONEDNN_OPTS=0" in result.stderr
     assert warned == tensorflow_first, result.stderr

@@ -29,7 +29,8 @@ def _import_with_fake_tensorflow(tmp_path, ending: str) -> subprocess.CompletedP
     (package / "__init__.py").write_text(IMPORTS.format(notice=NOTICE) + ENDINGS[ending])
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "fake"), REPO_ROOT])
-    return subprocess.run([sys.executable, "-c", "import sfmlearner_tf; print('started')"], env=env,
+    program = "import sfmlearner_tf; sfmlearner_tf.start_tensorflow(); print('started')"
+    return subprocess.run([sys.executable, "-c", program], env=env,
                           capture_output=True, text=True, timeout=60)
 
 

@@ -35,9 +35,10 @@ import numpy as np
 from sfmlearner_tf.config import DataConfig, EvalConfig, ModelConfig
 from sfmlearner_tf.data import make_dataset
 from sfmlearner_tf.data.dataset_info import read_dataset_info
-from sfmlearner_tf.evaluation import depth_metrics, image_io, kitti
-from sfmlearner_tf.evaluation.camera_height import ground_scale
-from sfmlearner_tf.evaluation.predict import DepthModel, load_depth_model, predict_depth_at_input_size
+from sfmlearner_tf.evaluation import depth_metrics, kitti
+from sfmlearner_tf.inference import image_io
+from sfmlearner_tf.inference.camera_height import ground_scale
+from sfmlearner_tf.inference.predict import DepthModel, load_depth_model, predict_depth_at_input_size
 from sfmlearner_tf.image_range import to_uint8
 from sfmlearner_tf.progress_bar import ProgressBar
 

@@ -1,26 +1,21 @@
 """Pose evaluation: the paper's snippet ATE and full-sequence ATE / RPE, model beside zero motion.
 
-Predictions: the pose network gives, for a snippet with the target in the middle, the motion
-`M_s = T_{s <- t}` (target -> source s, `X_s = M_s X_t`) of every source. The pose of frame i in
-the first frame's coordinates is then `T_{0 <- i} = M_0 M_i^-1` (M_target = I), as SfMLearner's
-`dump_pose_seq_TUM` writes it; ground truth is `G_0^-1 G_i` from camera-to-world poses.
-
-Full sequences: consecutive motions `T_{i <- i+1}` are chained from the first frame (identity),
-aligned to the ground truth by Umeyama Sim(3), then ATE and per-pair RPE (`pose_metrics`).
+Predictions come from `inference/pose_predict.py` (a snippet's poses in its first frame, the chained
+trajectory of a sequence); ground truth is `G_0^-1 G_i` from camera-to-world poses. Full
+sequences are aligned to the ground truth by Umeyama Sim(3), then ATE and per-pair RPE
+(`pose_metrics`).
 
 Zero-motion baseline: every pose the identity, evaluated by the same functions.
 """
 
-import os
-from typing import Optional, Sequence
+from typing import Sequence
 
 import numpy as np
-import tensorflow as tf
 
-from sfmlearner_tf.evaluation import pose_metrics, trajectory_io
-from sfmlearner_tf.evaluation.predict import batched
-from sfmlearner_tf.geometry import pose_vec2mat
-from sfmlearner_tf.image_range import to_network_range
+from sfmlearner_tf import trajectories
+from sfmlearner_tf.evaluation import pose_metrics
+from sfmlearner_tf.inference.pose_predict import (consecutive_motions, pose_vectors_to_matrices, predict_snippet_vectors,
+                                           snippet_poses_from_motions)
 
 SNIPPET_FORMULA = (
     "first-frame alignment, least-squares scale, sqrt(sum_i ||s p_i - g_i||^2) / N per snippet "
@@ -28,87 +23,12 @@ SNIPPET_FORMULA = (
 )
 
 
-def pose_vectors_to_matrices(vectors: np.ndarray) -> np.ndarray:
-    """float [..., 6] target->source pose vectors -> float64 [..., 4, 4] (the geometry package's convention)."""
-    return pose_vec2mat(tf.constant(np.asarray(vectors, np.float64))).numpy()
-
-
-def snippet_poses_from_motions(motions: np.ndarray) -> np.ndarray:
-    """One snippet's predicted poses in its first frame: float64 [seq, 4, 4].
-
-    Args:
-      motions: float [seq - 1, 4, 4], M_s = T_{s <- t} of the sources in time order; the target
-        is the middle frame, at index seq // 2 of the snippet, i.e. (len(motions) + 1) // 2.
-    """
-    target = (len(motions) + 1) // 2
-    motions = np.concatenate([motions[:target], np.eye(4)[None], motions[target:]], axis=0)
-    return motions[0] @ np.linalg.inv(motions)
-
-
-def snippet_poses(vectors: np.ndarray) -> np.ndarray:
-    """`snippet_poses_from_motions` of pose vectors float [seq - 1, 6] (target->source)."""
-    return snippet_poses_from_motions(pose_vectors_to_matrices(vectors))
-
-
-def predict_snippet_vectors(pose_fn, frames: np.ndarray, seq_length: int, batch_size: int = 8) -> np.ndarray:
-    """Pose vectors of every full snippet of a sequence.
-
-    Args:
-      pose_fn: (target [B,H,W,3], sources [B,H,W,3N]) in [-1, 1] -> pose [B, N, 6].
-      frames: uint8 [F, H, W, 3] at the network's size, F >= seq_length.
-
-    Returns:
-      float32 [F - seq_length + 1, seq_length - 1, 6]: row k for the snippet of frames
-      k .. k + seq_length - 1 (target k + seq_length // 2).
-    """
-    if len(frames) < seq_length:
-        raise ValueError(f"a sequence of {len(frames)} frames is shorter than the snippet length {seq_length}")
-    half = seq_length // 2
-    outputs = []
-    for starts in batched(range(len(frames) - seq_length + 1), batch_size):
-        snippets = to_network_range(np.stack([frames[k:k + seq_length] for k in starts]))
-        target = snippets[:, half]
-        sources = tf.concat([snippets[:, i] for i in range(seq_length) if i != half], axis=-1)
-        outputs.append(np.asarray(pose_fn(target, sources)))
-    return np.concatenate(outputs, axis=0)
-
-
-def consecutive_motions(vectors: np.ndarray, seq_length: int) -> np.ndarray:
-    """T_{i <- i+1} (points of camera i+1 to camera i) for every consecutive pair, float64 [F - 1, 4, 4].
-
-    Pair (i, i+1) takes the snippet whose target is i: its source i+1 gives M = T_{i+1 <- i},
-    inverted. Where i is not a target (the last pair(s)), the snippet whose target is i + 1
-    gives T_{i <- i+1} directly from its source i. Pairs with neither frame a target (the
-    ends of a sequence when seq_length >= 5) use the first / last snippet's poses,
-    T_{i <- i+1} = P_i^-1 P_{i+1} with P the snippet's poses in its first frame.
-
-    Args:
-      vectors: float [S, seq_length - 1, 6] from `predict_snippet_vectors`.
-    """
-    half = seq_length // 2
-    matrices = pose_vectors_to_matrices(vectors)
-    num_snippets = len(vectors)
-    num_frames = num_snippets + seq_length - 1
-    motions = []
-    for i in range(num_frames - 1):
-        if half <= i < half + num_snippets:
-            motions.append(np.linalg.inv(matrices[i - half, half]))
-        elif half <= i + 1 < half + num_snippets:
-            motions.append(matrices[i + 1 - half, half - 1])
-        else:
-            snippet = 0 if i < half else num_snippets - 1
-            poses = snippet_poses_from_motions(matrices[snippet])
-            local = i - snippet
-            motions.append(np.linalg.inv(poses[local]) @ poses[local + 1])
-    return np.stack(motions)
-
-
 def snippet_ate_values(gt_poses: Sequence[np.ndarray], pred_poses: Sequence[np.ndarray]) -> list:
     """Snippet ATE of each (gt camera-to-world [L, 4, 4], pred camera-to-first [L, 4, 4]) pair."""
     values = []
     for gt, pred in zip(gt_poses, pred_poses):
-        gt_xyz = pose_metrics.relative_to_first(gt)[:, :3, 3]
-        pred_xyz = pose_metrics.relative_to_first(pred)[:, :3, 3]
+        gt_xyz = trajectories.relative_to_first(gt)[:, :3, 3]
+        pred_xyz = trajectories.relative_to_first(pred)[:, :3, 3]
         values.append(pose_metrics.snippet_ate(gt_xyz, pred_xyz))
     return values
 
@@ -152,13 +72,13 @@ def evaluate_pose_on_sequence(
     Returns:
       (result dict, predicted camera-to-world trajectory float64 [F, 4, 4] starting at identity).
     """
-    gt_poses = pose_metrics.to_homogeneous(gt_poses)
+    gt_poses = trajectories.to_homogeneous(gt_poses)
     if len(gt_poses) != len(frames):
         raise ValueError(f"{len(gt_poses)} ground-truth poses for {len(frames)} frames")
     if len(frames) < max(seq_length, snippet_length):
         raise ValueError(f"{len(frames)} frames are fewer than a snippet ({max(seq_length, snippet_length)})")
     vectors = predict_snippet_vectors(pose_fn, frames, seq_length, batch_size)
-    trajectory = pose_metrics.chain_relative_poses(consecutive_motions(vectors, seq_length))
+    trajectory = trajectories.chain_relative_poses(consecutive_motions(vectors, seq_length))
     starts = range(len(frames) - snippet_length + 1)
     gt_snippets = [gt_poses[k:k + snippet_length] for k in starts]
     if snippet_length == seq_length:
@@ -173,13 +93,3 @@ def evaluate_pose_on_sequence(
         "baselines": {"zero_motion": method_result(zero_motion_snippet_ate(gt_snippets), [gt_poses], [identity])},
     }
     return result, trajectory
-
-
-def write_trajectory(output_dir: str, name: str, poses: np.ndarray, timestamps: Optional[np.ndarray] = None) -> dict:
-    """`name.kitti.txt` and `name.tum.txt` in `output_dir`; returns their paths."""
-    if timestamps is None:
-        timestamps = np.arange(len(poses), dtype=np.float64)
-    paths = {"kitti": os.path.join(output_dir, f"{name}.kitti.txt"), "tum": os.path.join(output_dir, f"{name}.tum.txt")}
-    trajectory_io.write_kitti_poses(paths["kitti"], poses)
-    trajectory_io.write_tum_trajectory(paths["tum"], timestamps, poses)
-    return paths

@@ -13,8 +13,10 @@ import numpy as np
 from sfmlearner_tf.config import DataConfig
 from sfmlearner_tf.data import make_dataset
 from sfmlearner_tf.data.dataset_info import read_dataset_info
+from sfmlearner_tf import trajectories
 from sfmlearner_tf.evaluation import pose_eval, pose_metrics, sequences
-from sfmlearner_tf.evaluation.predict import is_saved_model, load_networks, pose_from_network
+from sfmlearner_tf.inference import pose_predict
+from sfmlearner_tf.inference.predict import is_saved_model, load_networks, pose_from_network
 from sfmlearner_tf.progress_bar import ProgressBar
 
 DATASET_FORMATS = ("kitti_odom", "tum")
@@ -84,13 +86,13 @@ def evaluate_pose_on_dataset(
     progress = ProgressBar(max_examples or info["splits"].get(split, {}).get("num_snippets"), "pose") if show_progress else None
     gt_snippets, pred_snippets, records = [], [], []
     for batch in dataset:
-        matrices = pose_eval.pose_vectors_to_matrices(np.asarray(pose_fn(batch["target"], batch["sources"])))
-        gt_batch = pose_metrics.to_homogeneous(batch["gt_poses"].numpy().reshape(-1, 3, 4)).reshape(-1, seq_length, 4, 4)
+        matrices = pose_predict.pose_vectors_to_matrices(np.asarray(pose_fn(batch["target"], batch["sources"])))
+        gt_batch = trajectories.to_homogeneous(batch["gt_poses"].numpy().reshape(-1, 3, 4)).reshape(-1, seq_length, 4, 4)
         for i in range(len(matrices)):
             if max_examples is not None and len(records) >= max_examples:
                 break
             gt_snippets.append(gt_batch[i])
-            pred_snippets.append(pose_eval.snippet_poses_from_motions(matrices[i]))
+            pred_snippets.append(pose_predict.snippet_poses_from_motions(matrices[i]))
             records.append({
                 "sequence": batch["sequence"][i].numpy().decode(),
                 "frame_index": int(batch["frame_index"][i]),
@@ -111,12 +113,12 @@ def evaluate_pose_on_dataset(
         if len(chain) < 3:
             continue
         gt_trajectories.append(np.stack([r["gt"] for r in chain]))
-        pred_trajectories.append(pose_metrics.chain_relative_poses(np.stack([r["motion"] for r in chain[:-1]])))
+        pred_trajectories.append(trajectories.chain_relative_poses(np.stack([r["motion"] for r in chain[:-1]])))
         name = chain[0]["sequence"] or "sequence"
         names.append(name if name not in names else f"{name}_{chain[0]['frame_index']}")
         if output_dir:
             frames = np.array([r["frame_index"] for r in chain], np.float64)
-            written[names[-1]] = pose_eval.write_trajectory(output_dir, names[-1], pred_trajectories[-1], frames)
+            written[names[-1]] = pose_predict.write_trajectory(output_dir, names[-1], pred_trajectories[-1], frames)
     identities = [np.tile(np.eye(4), (len(gt), 1, 1)) for gt in gt_trajectories]
     return {
         "mode": "pose",
@@ -165,7 +167,7 @@ def evaluate_pose_on_raw_sequence(
     result, trajectory = pose_eval.evaluate_pose_on_sequence(
         pose_from_network(pose_net), frames, gt_poses, config.model.seq_length, snippet_length, batch_size)
     name = f"{dataset_format}_{sequence}" if sequence else dataset_format
-    written = pose_eval.write_trajectory(output_dir, name, trajectory, timestamps) if output_dir else {}
+    written = pose_predict.write_trajectory(output_dir, name, trajectory, timestamps) if output_dir else {}
     return {
         "mode": "pose",
         "protocol": f"{dataset_format}:{os.path.basename(os.path.normpath(dataset_dir))}{'/' + sequence if sequence else ''}",

@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from sfmlearner_tf.evaluation import image_io, trajectory_io
+from sfmlearner_tf.inference import image_io, trajectory_io
 
 KITTI_IMAGE_FOLDERS = ("image_2", "image_0", "image_3", "image_1")
 

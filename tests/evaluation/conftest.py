@@ -18,13 +18,13 @@ def tfrecords_dir(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def networks(run_dir):
     """(Config, DispNet, PoseExpNet) of `run_dir`, restored once per module."""
-    from sfmlearner_tf.evaluation.predict import load_networks
+    from sfmlearner_tf.inference.predict import load_networks
 
     return load_networks(run_dir)
 
 
 @pytest.fixture(scope="module")
 def depth_model(networks):
-    from sfmlearner_tf.evaluation.predict import depth_model_from_networks
+    from sfmlearner_tf.inference.predict import depth_model_from_networks
 
     return depth_model_from_networks(*networks)

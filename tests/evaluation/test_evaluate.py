@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sfmlearner_tf.evaluation import DEPTH_METRIC_NAMES, compute_depth_metrics, evaluate_depth_on_dataset, evaluate_pose_on_dataset
-from sfmlearner_tf.evaluation import depth_eval, image_io, pose_runs, trajectory_io
+from sfmlearner_tf.evaluation.depth_eval import evaluate_depth_on_dataset
+from sfmlearner_tf.evaluation.depth_metrics import DEPTH_METRIC_NAMES, compute_depth_metrics
+from sfmlearner_tf.evaluation.pose_runs import evaluate_pose_on_dataset
+from sfmlearner_tf.evaluation import depth_eval, pose_runs
+from sfmlearner_tf.inference import image_io, trajectory_io
 from tests.evaluation.builders import REPO_ROOT, ramp_depth
 from tests.evaluation.test_kitti import _write_calibration
 
@@ -85,7 +88,7 @@ def test_kitti_eigen_in_metres_from_the_camera_height(tmp_path):
 
     from sfmlearner_tf.config import EvalConfig
     from sfmlearner_tf.evaluation.depth_eval import KITTI_EIGEN
-    from sfmlearner_tf.evaluation.predict import DepthModel
+    from sfmlearner_tf.inference.predict import DepthModel
 
     drive = tmp_path / "2011_09_26" / "2011_09_26_drive_0002_sync"
     os.makedirs(drive / "image_02" / "data")

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from sfmlearner_tf.evaluation import pose_eval, pose_metrics
+from sfmlearner_tf import trajectories
+from sfmlearner_tf.evaluation import pose_eval
+from sfmlearner_tf.inference import pose_predict
 
 
 def _trajectory(count):
@@ -11,7 +13,7 @@ def _trajectory(count):
     poses = np.tile(np.eye(4), (count, 1, 1))
     for i in range(1, count):
         angles = rng.normal(size=3) * 0.05
-        step = pose_eval.pose_vectors_to_matrices(np.concatenate([rng.normal(size=3) * 0.3, angles]))
+        step = pose_predict.pose_vectors_to_matrices(np.concatenate([rng.normal(size=3) * 0.3, angles]))
         poses[i] = poses[i - 1] @ step
     return poses
 
@@ -36,10 +38,10 @@ def _network_vectors(gt, seq_length):
 def test_perfect_predictions_give_the_ground_truth_trajectory(seq_length):
     gt = _trajectory(9)
     vectors = _network_vectors(gt, seq_length)
-    motions = pose_eval.consecutive_motions(vectors, seq_length)
-    np.testing.assert_allclose(pose_metrics.chain_relative_poses(motions), pose_metrics.relative_to_first(gt), atol=1e-6)
-    snippet = pose_eval.snippet_poses(vectors[2])
-    np.testing.assert_allclose(snippet, pose_metrics.relative_to_first(gt[2:2 + seq_length]), atol=1e-6)
+    motions = pose_predict.consecutive_motions(vectors, seq_length)
+    np.testing.assert_allclose(trajectories.chain_relative_poses(motions), trajectories.relative_to_first(gt), atol=1e-6)
+    snippet = pose_predict.snippet_poses(vectors[2])
+    np.testing.assert_allclose(snippet, trajectories.relative_to_first(gt[2:2 + seq_length]), atol=1e-6)
 
 
 @pytest.mark.parametrize("seq_length,method", [(5, "direct"), (3, "chained")])
@@ -59,7 +61,7 @@ def test_sequence_evaluation_of_a_perfect_pose_function(seq_length, method):
     assert result["model"]["snippet_ate"]["mean"] == pytest.approx(0.0, abs=1e-5)
     assert result["model"]["full_sequence"]["ate_rmse"] == pytest.approx(0.0, abs=1e-5)
     assert result["baselines"]["zero_motion"]["snippet_ate"]["mean"] > 0.05
-    np.testing.assert_allclose(trajectory, pose_metrics.relative_to_first(gt), atol=1e-5)
+    np.testing.assert_allclose(trajectory, trajectories.relative_to_first(gt), atol=1e-5)
 
 
 def test_chains_follow_targets_at_the_frame_stride():

@@ -166,4 +166,4 @@ def test_metres_on_the_device_need_only_the_two_files(tflite_file, synthetic_fra
                               "--intrinsics=48,48,47.5,15.5"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert missing.returncode == 2 and missing.stderr.strip().splitlines() == [
         "lite_runtime: error: --camera_height needs camera_height.py beside lite_runtime.py "
-        "(copy sfmlearner_tf/evaluation/camera_height.py)"]
+        "(copy sfmlearner_tf/inference/camera_height.py)"]

@@ -11,7 +11,7 @@ import os
 import numpy as np
 
 from sfmlearner_tf import atomic_write
-from sfmlearner_tf.evaluation.pose_metrics import to_homogeneous
+from sfmlearner_tf.trajectories import to_homogeneous
 
 
 def quaternion_to_matrix(quaternions: np.ndarray) -> np.ndarray:

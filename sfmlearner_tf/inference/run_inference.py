@@ -21,11 +21,11 @@ from typing import Iterator, Optional, Union
 
 import numpy as np
 
-from sfmlearner_tf import atomic_write
-from sfmlearner_tf.evaluation import image_io, pose_eval, pose_metrics, video
-from sfmlearner_tf.evaluation.camera_height import ground_scale
+from sfmlearner_tf import atomic_write, trajectories
 from sfmlearner_tf.geometry import resize_intrinsics
-from sfmlearner_tf.evaluation.predict import DepthModel, batched, load_depth_model
+from sfmlearner_tf.inference import image_io, pose_predict, video
+from sfmlearner_tf.inference.camera_height import ground_scale
+from sfmlearner_tf.inference.predict import DepthModel, batched, load_depth_model
 from sfmlearner_tf.progress_bar import ProgressBar
 
 
@@ -137,6 +137,6 @@ def _write_trajectory(model, frames: np.ndarray, output_dir: str, batch_size: in
     seq_length = model.seq_length
     if len(frames) < seq_length:
         raise ValueError(f"--pose needs at least {seq_length} frames (the model's snippet), got {len(frames)}")
-    vectors = pose_eval.predict_snippet_vectors(model.pose_fn, frames, seq_length, batch_size)
-    trajectory = pose_metrics.chain_relative_poses(pose_eval.consecutive_motions(vectors, seq_length))
-    return pose_eval.write_trajectory(output_dir, "trajectory", trajectory)
+    vectors = pose_predict.predict_snippet_vectors(model.pose_fn, frames, seq_length, batch_size)
+    trajectory = trajectories.chain_relative_poses(pose_predict.consecutive_motions(vectors, seq_length))
+    return pose_predict.write_trajectory(output_dir, "trajectory", trajectory)

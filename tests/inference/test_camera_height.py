@@ -8,10 +8,10 @@ import pytest
 import tensorflow as tf
 
 from sfmlearner_tf.config import EvalConfig
-from sfmlearner_tf.evaluation import inference
-from sfmlearner_tf.evaluation.camera_height import backproject_depth, ground_scale
+from sfmlearner_tf.inference import run_inference
+from sfmlearner_tf.inference.camera_height import backproject_depth, ground_scale
 from sfmlearner_tf.evaluation.depth_eval import DepthEvaluation, format_depth_result
-from sfmlearner_tf.evaluation.predict import DepthModel
+from sfmlearner_tf.inference.predict import DepthModel
 from tests.evaluation.builders import STREET_CAMERA_HEIGHT, STREET_K, street_depth
 
 H, W = 64, 208
@@ -98,7 +98,7 @@ def test_inference_writes_metres_and_skips_frames_without_ground(tmp_path):
     Image.fromarray(np.full((2 * H, 2 * W, 3), 200, np.uint8)).save(frames / "road.png")
     Image.fromarray(np.full((2 * H, 2 * W, 3), 20, np.uint8)).save(frames / "wall.png")
     frame_k = np.array([[240.0, 0, 207.5], [0, 240.0, 63.5], [0, 0, 1]])
-    summary = inference.run_inference(model, str(frames), str(tmp_path / "out"), save_npy=True, show_progress=False,
+    summary = run_inference.run_inference(model, str(frames), str(tmp_path / "out"), save_npy=True, show_progress=False,
                                       camera_height=CAMERA_HEIGHT, intrinsics=frame_k)
     assert summary["metric"] == {"scaled": 1, "no_ground": 1}
     scales = json.loads((tmp_path / "out" / "scales.json").read_text())["frames"]
@@ -111,7 +111,7 @@ def test_inference_writes_metres_and_skips_frames_without_ground(tmp_path):
     bottom = backproject_depth(depth, frame_k)[-1, 10:-10, 1]
     np.testing.assert_allclose(bottom, CAMERA_HEIGHT, rtol=0.02)
     with pytest.raises(ValueError, match="needs the frames' intrinsics"):
-        inference.run_inference(model, str(frames), str(tmp_path / "out2"), show_progress=False,
+        run_inference.run_inference(model, str(frames), str(tmp_path / "out2"), show_progress=False,
                                 camera_height=CAMERA_HEIGHT)
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sfmlearner_tf.evaluation import trajectory_io
+from sfmlearner_tf.inference import trajectory_io
 
 
 def _poses(count, seed=0):

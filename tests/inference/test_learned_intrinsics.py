@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from sfmlearner_tf.evaluation.learned_intrinsics import learned_intrinsics, min_rotation
+from sfmlearner_tf.inference.learned_intrinsics import learned_intrinsics, min_rotation
 from sfmlearner_tf.models.pose_exp_net import INITIAL_FOCAL
 from tests.evaluation.builders import HEIGHT, REPO_ROOT, WIDTH, make_run_dir
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sfmlearner_tf.evaluation import image_io
+from sfmlearner_tf.inference import image_io
 
 
 def test_grayscale_is_replicated_and_rgba_loses_alpha(tmp_path):

@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from sfmlearner_tf.config import Config
-from sfmlearner_tf.evaluation.image_io import resize_bilinear
+from sfmlearner_tf.inference.image_io import resize_bilinear
 from sfmlearner_tf.image_range import to_network_range, to_uint8
 from sfmlearner_tf.run_dir import restore_models
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sfmlearner_tf.evaluation import image_io, inference, trajectory_io
-from sfmlearner_tf.evaluation.predict import load_networks
+from sfmlearner_tf.inference import image_io, run_inference, trajectory_io
+from sfmlearner_tf.inference.predict import load_networks
 from tests.evaluation.builders import REPO_ROOT, make_run_dir
 
 
@@ -24,7 +24,7 @@ def _write_images(folder, sizes):
 
 def test_folder_inference_writes_outputs_of_the_input_size(depth_model, tmp_path):
     _write_images(str(tmp_path / "in"), [(50, 70), (40, 100)])
-    summary = inference.run_inference(depth_model, str(tmp_path / "in"), str(tmp_path / "out"), batch_size=2,
+    summary = run_inference.run_inference(depth_model, str(tmp_path / "in"), str(tmp_path / "out"), batch_size=2,
                                       save_npy=True, pose=True, show_progress=False)
     assert summary["num_frames"] == 3
     for name, shape in [("im0", (50, 70)), ("im1", (40, 100)), ("gray", (50, 70))]:
@@ -58,7 +58,7 @@ def test_bad_inputs_are_errors_naming_the_file(tmp_path, name, expected):
     Image.fromarray(np.zeros((4, 4, 2), np.uint8), "LA").save(tmp_path / "two.png")
     (tmp_path / "clip.mp4").write_bytes(b"")  # no ffmpeg, or ffmpeg finds no stream: an error either way
     with pytest.raises((ValueError, FileNotFoundError), match=expected):
-        inference.run_inference(str(tmp_path / "no_model"), str(tmp_path / name), str(tmp_path / "out"), show_progress=False)
+        run_inference.run_inference(str(tmp_path / "no_model"), str(tmp_path / name), str(tmp_path / "out"), show_progress=False)
 
 
 def test_cli_empty_folder_exits_nonzero_with_one_line(run_dir, tmp_path):
@@ -104,7 +104,7 @@ def _write_constant_saved_model(path, height=32, width=96, seq_length=3):
 def test_saved_model_depth_and_pose_signatures(tmp_path):
     model = _write_constant_saved_model(str(tmp_path / "saved_model"))
     _write_images(str(tmp_path / "in"), [(40, 100), (40, 100)])
-    summary = inference.run_inference(model, str(tmp_path / "in"), str(tmp_path / "out"), save_png=False,
+    summary = run_inference.run_inference(model, str(tmp_path / "in"), str(tmp_path / "out"), save_png=False,
                                       save_npy=True, save_color=False, pose=True, show_progress=False)
     assert summary["num_frames"] == 3
     np.testing.assert_allclose(np.load(tmp_path / "out" / "im1_depth.npy"), np.full((40, 100), 2.0))
