@@ -24,8 +24,8 @@ from absl import app, flags  # noqa: E402
 
 from benchmarks import trace_summary  # noqa: E402
 from benchmarks.machine import machine  # noqa: E402
-from sfmlearner_tf.config import (DEPTH_NETS, MIXED_PRECISION_DTYPES, Config, DataConfig, LossConfig, ModelConfig,  # noqa: E402
-                                  TrainConfig)
+from sfmlearner_tf.config import (ACTIVATIONS, DEPTH_NETS, MIXED_PRECISION_DTYPES, Config, DataConfig,  # noqa: E402
+                                  LossConfig, ModelConfig, TrainConfig)
 from sfmlearner_tf.losses import compute_losses  # noqa: E402
 from sfmlearner_tf.run_dir import build_models  # noqa: E402
 from sfmlearner_tf.training.optimizer import make_optimizer, set_precision_policy  # noqa: E402
@@ -36,6 +36,7 @@ flags.DEFINE_integer("width", ModelConfig.width, "Input width.")
 flags.DEFINE_integer("batch_size", DataConfig.batch_size, "Snippets per step.")
 flags.DEFINE_integer("seq_length", ModelConfig.seq_length, "Frames per snippet.")
 flags.DEFINE_enum("depth_net", ModelConfig.depth_net, DEPTH_NETS, "The depth network (ModelConfig.depth_net).")
+flags.DEFINE_enum("activation", ModelConfig.activation, ACTIVATIONS, "The networks' hidden activation.")
 flags.DEFINE_float("explain_weight", LossConfig.explain_weight, "0 turns the explainability mask off.")
 flags.DEFINE_integer("warmup", 3, "Untimed steps (tracing, allocation).")
 flags.DEFINE_integer("steps", 10, "Timed steps.")
@@ -114,7 +115,7 @@ def main(argv):
     tf.config.threading.set_inter_op_parallelism_threads(FLAGS.inter_op_threads)
     config = Config(
         model=ModelConfig(height=FLAGS.height, width=FLAGS.width, seq_length=FLAGS.seq_length,
-                          depth_net=FLAGS.depth_net),
+                          depth_net=FLAGS.depth_net, activation=FLAGS.activation),
         loss=LossConfig(explain_weight=FLAGS.explain_weight),
         data=DataConfig(batch_size=FLAGS.batch_size),
         train=TrainConfig(jit_compile=FLAGS.jit_compile, mixed_precision=FLAGS.mixed_precision,

@@ -11,7 +11,7 @@ frames)` for a camera loop.
 Depth in metres: `--camera_height=1.65 --intrinsics=fx,fy,cx,cy` (the frames' K at their own
 size) scales each frame by its own ground plane, so the PNG holds metres * 256; a frame whose
 ground is not visible gets a line saying so and no PNG. It needs `camera_height.py` (numpy only,
-from sfmlearner_tf/evaluation/) copied beside this file; in the repository it is found there.
+from sfmlearner_tf/inference/) copied beside this file; in the repository it is found there.
 
 The model contract (export/tflite_lib.py): one input `pixels` [1, H, W, 3] RGB (float32 0..255, or
 a quantized uint8/int8 whose scale and zero point are read from the file), one output
@@ -153,7 +153,7 @@ def load_camera_height_module():
     repository, without importing sfmlearner_tf, whose package imports TensorFlow."""
     here = os.path.dirname(os.path.abspath(__file__))
     for path in (os.path.join(here, "camera_height.py"),
-                 os.path.join(here, os.pardir, "sfmlearner_tf", "evaluation", "camera_height.py")):
+                 os.path.join(here, os.pardir, "sfmlearner_tf", "inference", "camera_height.py")):
         if os.path.isfile(path):
             spec = importlib.util.spec_from_file_location("camera_height", path)
             module = importlib.util.module_from_spec(spec)

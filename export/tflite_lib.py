@@ -37,6 +37,7 @@ from export import fidelity
 from export.frames import Frame, read_target_frames
 from export.saved_model_lib import TFLITE_SIGNATURE, read_export_config
 from sfmlearner_tf import atomic_write
+from sfmlearner_tf.quiet_start import CONVERTER_NOTICES, notices_dropped
 
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8")
 INTEGER_DTYPES = (np.int8, np.uint8, np.int32)
@@ -105,7 +106,8 @@ def convert(saved_model_dir: str, quantization: str, representative_dataset: Opt
         raise ValueError(f"quantization must be one of {QUANTIZATIONS}, got {quantization!r}")
     converter = _converter(saved_model_dir, signature, quantization, representative_dataset)
     try:
-        model = converter.convert()
+        with notices_dropped(CONVERTER_NOTICES):
+            model = converter.convert()
     except Exception as error:  # the converter raises ConverterError and plain RuntimeErrors alike
         if quantization != "int8":
             raise

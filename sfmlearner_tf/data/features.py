@@ -111,5 +111,27 @@ def feature_spec(seq_length: int, has_gt_depth: bool, has_gt_poses: bool) -> dic
 
 def decode_gt_depth(raw: tf.Tensor, shape: tf.Tensor) -> tf.Tensor:
     """float16 bytes + [rows, cols] -> float32 [rows, cols, 1]."""
-    depth = tf.io.decode_raw(raw, tf.float16, little_endian=True)
-    return tf.reshape(tf.cast(depth, tf.float32), tf.concat([tf.cast(shape, tf.int32), [1]], 0))
+    depth = half_bits_to_float32(tf.io.decode_raw(raw, tf.uint16, little_endian=True))
+    return tf.reshape(depth, tf.concat([tf.cast(shape, tf.int32), [1]], 0))
+
+
+def half_bits_to_float32(bits: tf.Tensor) -> tf.Tensor:
+    """IEEE float16 bit patterns (uint16) -> the same values as float32, exactly.
+
+    By integer arithmetic, with no float16 tensor in the graph: on a CPU without AVX512-FP16,
+    oneDNN logs an error-level line ("supports DT_HALF only on platforms with AVX-512") for a
+    pipeline that holds one, in every program that reads ground-truth depth.
+    """
+    bits = tf.cast(bits, tf.int32)
+    sign = tf.bitwise.left_shift(tf.bitwise.right_shift(bits, 15), 31)
+    exponent = tf.bitwise.bitwise_and(tf.bitwise.right_shift(bits, 10), 0x1F)
+    mantissa = tf.bitwise.bitwise_and(bits, 0x3FF)
+    # Normal numbers rebias the exponent (15 -> 127); infinities and NaNs keep an all-ones one.
+    float_exponent = tf.where(exponent == 0x1F, 0xFF, exponent + 112)
+    normal = tf.bitcast(tf.bitwise.bitwise_or(
+        sign, tf.bitwise.bitwise_or(tf.bitwise.left_shift(float_exponent, 23), tf.bitwise.left_shift(mantissa, 13))),
+        tf.float32)
+    # Zero and subnormals: mantissa * 2^-24, exact in float32.
+    small = tf.cast(mantissa, tf.float32) * 2.0 ** -24
+    small = tf.where(sign != 0, -small, small)
+    return tf.where(exponent == 0, small, normal)

@@ -8,6 +8,7 @@ gradient raises `NonFiniteError`, and unreadable training data `TrainingDataErro
 shard and record), before anything of that step is saved.
 """
 
+import contextlib
 import os
 import re
 import time
@@ -22,6 +23,7 @@ from sfmlearner_tf.data import make_dataset
 from sfmlearner_tf.data.dataset_info import read_dataset_info, shard_paths
 from sfmlearner_tf.data.shards import CorruptShardError, verify_shards
 from sfmlearner_tf.losses import compute_losses
+from sfmlearner_tf.quiet_start import GRAPH_OPTIMIZER_NOTICES, notices_dropped
 from sfmlearner_tf.training import summaries
 from sfmlearner_tf.training.health import CollapseWatch, HealthProbe, summary_line
 from sfmlearner_tf.training.optimizer import set_precision_policy
@@ -141,7 +143,7 @@ class Trainer:
         """Trains until `max_steps` or a stop signal; returns the last completed step."""
         train = self.config.train
         state = self.state
-        step = self.step
+        step = first_step = self.step
         self.log(
             f"{state.origin}: step {step}, optimizer iterations {int(state.optimizer.iterations.numpy())}, "
             f"{self.strategy.num_replicas_in_sync} replica(s), global batch {self.config.data.batch_size}, "
@@ -157,7 +159,11 @@ class Trainer:
                     batch = next(state.iterator)
                 except (tf.errors.InvalidArgumentError, tf.errors.DataLossError) as error:
                     raise locate_data_error(self.config.data.dataset_dir, step, error) from None
-                logs, images = self.train_step(batch)
+                # The first call optimizes the step's graph, where TensorFlow logs one harmless error
+                # line with leaky ReLU under oneDNN (quiet_start.GRAPH_OPTIMIZER_NOTICES).
+                first = step == first_step
+                with notices_dropped(GRAPH_OPTIMIZER_NOTICES) if first else contextlib.nullcontext():
+                    logs, images = self.train_step(batch)
                 step += 1
                 if logs["all_finite"].numpy() < 1.0:
                     values = {name: float(value.numpy()) for name, value in logs.items()}

@@ -148,7 +148,7 @@ def test_metres_on_the_device_need_only_the_two_files(tflite_file, synthetic_fra
     Image.fromarray(synthetic_frames[0][0]).save(frames_dir / "000000.png")
     # Both files alone, as on a device, and no TensorFlow: the scale comes from numpy.
     for name, source in (("lite_runtime.py", lite_runtime.__file__),
-                         ("camera_height.py", REPO_ROOT / "sfmlearner_tf" / "evaluation" / "camera_height.py")):
+                         ("camera_height.py", REPO_ROOT / "sfmlearner_tf" / "inference" / "camera_height.py")):
         (tmp_path / name).write_text(pathlib.Path(source).read_text())
     guard = ("import runpy, sys; sys.modules['tensorflow'] = None; sys.argv = sys.argv[1:]; "
              "runpy.run_path(sys.argv[0], run_name='__main__')")
