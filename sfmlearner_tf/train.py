@@ -33,6 +33,20 @@ def _fail(message: str, status: int) -> None:
     sys.exit(status)
 
 
+def _stop_training(trainer: Trainer, message: str, status: int) -> None:
+    """Exits without the interpreter's teardown, once training has stopped on an error.
+
+    The checkpoints are written and the events flushed first. The teardown would destroy an input
+    pipeline that stopped mid-read, and TensorFlow's parallel-map iterator can wait forever there
+    for calls still in flight (seen once in a damaged-record test, 2026-12-07).
+    """
+    trainer.flush_summaries()
+    sys.stderr.write(f"train: error: {message}\n")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 def main(argv):
     if len(argv) > 1:
         _fail(f"unexpected arguments {argv[1:]} (flags take the form --name=value)", exit_status.BAD_SETUP)
@@ -47,9 +61,9 @@ def main(argv):
     try:
         trainer.run()
     except NonFiniteError as error:
-        _fail(str(error), exit_status.NON_FINITE)
+        _stop_training(trainer, str(error), exit_status.NON_FINITE)
     except TrainingDataError as error:
-        _fail(str(error), exit_status.BAD_DATA)
+        _stop_training(trainer, str(error), exit_status.BAD_DATA)
 
 
 if __name__ == "__main__":

@@ -192,9 +192,14 @@ class Trainer:
                     break
             if saved_step != step:
                 self._save(step)
-        if self.train_writer is not None:
-            self.train_writer.flush()
+        self.flush_summaries()
         return step
+
+    def flush_summaries(self) -> None:
+        """Writes out the TensorBoard events still buffered (also when training stops on an error)."""
+        for writer in (self.train_writer, self.val_writer):
+            if writer is not None:
+                writer.flush()
 
     def _save(self, step: int) -> None:
         path = self.state.save()
