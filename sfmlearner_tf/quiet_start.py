@@ -14,8 +14,9 @@ the file-descriptor level during the import and dropped by pattern; any other li
 meanwhile is passed on as it comes (by a child process, so that a crash of the import cannot
 swallow its own message). TensorFlow reads its C++ log level once, at the import: it is set to
 1 then, so that for the rest of the run C++ warnings and errors are shown and only its INFO lines
-are not. The TFLite converter's known notices are dropped the same way while it runs
-(`notices_dropped`, export/tflite_lib.py). TensorFlow's Python INFO logs and two known Python
+are not. The TFLite converter's known notices are dropped the same way while it runs, and the
+remapper's error for leaky ReLU during the first train step (`notices_dropped`; export/tflite_lib.py,
+training/trainer.py). TensorFlow's Python INFO logs and two known Python
 notices (the converter's internal use of the deprecated `tf.lite.Interpreter`, SavedModel
 signature renames) are hidden too; Python warnings and errors stay.
 
