@@ -37,8 +37,8 @@ flags.DEFINE_integer("frames_per_sequence", 80, "Frames per synthetic sequence."
 flags.DEFINE_integer("seed", 0, "Seed of the synthetic world (held-out worlds use seed + 1000) and of training.")
 # A step budget, not a time limit: the CPUs of one machine type differ by 2-5x in training speed
 # (BUILD.md, 'CPU settings'), and a time limit trained 3x fewer steps on the slower one, which then
-# did not learn. 1500 steps of the recipe below took about 250 s with oneDNN off, the AVX2 CPUs'
-# setting, on an AVX-512 CPU (README, 'What the demo shows today').
+# did not learn. 1500 steps of the recipe below took 248-274 s with oneDNN off on an AVX-512 CPU and
+# 336-363 s on an AVX2-only one (README, 'What the demo shows today').
 flags.DEFINE_integer("train_steps", 1500, "Training steps.")
 flags.DEFINE_float("train_minutes", 0, "Stop training after this many minutes even before --train_steps "
                    "(0: no limit).")
