@@ -20,10 +20,11 @@ def test_mirrored_first_step_matches_one_device(tiny_dataset):
     # scaled by the pose head's 0.01) cancel more and differ up to ~1e-4 relative. The loss itself
     # differs by up to 4e-5 since the defaults turned the mask off (measured 2026-12-07): each
     # replica averages the photometric error over its own valid pixels (mask_invalid), one device
-    # over all of the batch's.
+    # over all of the batch's. The gradient follows the loss: 5.3e-5 overall on an AVX2-only EPYC
+    # with TensorFlow's own kernels (2026-12-07), below 1e-5 with oneDNN's.
     assert values["loss_relative"] < 1e-4
     assert values["train_step_loss_relative"] < 1e-4
-    assert values["grad_relative_global"] < 1e-5
+    assert values["grad_relative_global"] < 1e-4
     assert values["grad_relative_max"] < 1e-3, values["grad_relative_worst"]
     assert "batch_size 3 does not divide across 2 replicas" in values["batch_error"]
 
