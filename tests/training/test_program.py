@@ -109,7 +109,7 @@ def test_max_seconds_stops_and_saves(tiny_dataset, tmp_path):
 def _quiet_env() -> dict:
     env = python_env()
     del env["TF_CPP_MIN_LOG_LEVEL"]  # as a user's shell has it
-    # oneDNN on whatever the CPU (the project turns it off on AVX2), so that TensorFlow prints its
+    # oneDNN on whatever the CPU (the project turns it off without AVX2), so that TensorFlow prints its
     # oneDNN notice at start-up on every machine and the checks below can fail anywhere.
     env["TF_ENABLE_ONEDNN_OPTS"] = "1"
     return env
