@@ -38,13 +38,13 @@ flags.DEFINE_integer("seed", 0, "Seed of the synthetic world (held-out worlds us
 # A step budget, not a time limit: the CPUs of one machine type differ by 2-5x in training speed
 # (BUILD.md, 'CPU settings'), and a time limit trained 3x fewer steps on the slower one, which then
 # did not learn. 1500 steps of the recipe below took 248-274 s with oneDNN off on an AVX-512 CPU and
-# 336-363 s on an AVX2-only one (README, 'What the demo shows today').
+# 253-273 s with oneDNN on (its default) on an AVX2-only one (README, 'What the demo shows today').
 flags.DEFINE_integer("train_steps", 1500, "Training steps.")
 flags.DEFINE_float("train_minutes", 0, "Stop training after this many minutes even before --train_steps "
                    "(0: no limit).")
 flags.DEFINE_integer("batch_size", DataConfig.batch_size, "Training batch size.")
 # The compact depth network with the port's loss (no explainability mask, smoothness 0.1): DispNet's
-# deep layers cost 2.5x more per step with oneDNN off, the AVX2 CPU's setting, and the later-work
+# deep layers cost 2.5x more per step with oneDNN off, and the later-work
 # losses' full-resolution warp doubles the step (docs/training_health.md, 'a demo recipe for the
 # slower CPU'). Scale-normalized disparity and gradient clipping make the depth depend on the image;
 # the logit-range term keeps the trained network exportable to int8 (BUILD.md, "int8 fidelity").
