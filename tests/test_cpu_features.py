@@ -1,6 +1,6 @@
-"""CPU-dependent defaults: oneDNN only with AVX2 or AVX-512, bfloat16 only with native instructions, and the
-user's own TF_ENABLE_ONEDNN_OPTS always wins. Every CPU here is a fake one that the test writes, so
-the tests mean the same on an AVX2 machine and an AVX-512 one."""
+"""CPU-dependent defaults: oneDNN only with AVX2 or AVX-512, bfloat16 only with native
+instructions, and the user's own TF_ENABLE_ONEDNN_OPTS always wins. Every CPU here is a fake one
+that the test writes, so the tests mean the same on an AVX2 machine and an AVX-512 one."""
 
 import os
 import subprocess
@@ -72,8 +72,10 @@ def test_the_default_follows_the_cpu_and_tensorflow_runs_it(tmp_path, flags, exp
 def test_the_user_setting_wins(tmp_path):
     sse_only = _write_cpuinfo(tmp_path / "sse", "fake", SSE_ONLY_FLAGS)
     avx2 = _write_cpuinfo(tmp_path / "avx2", "fake", AVX2_FLAGS)
+    avx512 = _write_cpuinfo(tmp_path / "avx512", "fake", AVX512_FLAGS)
     assert _onednn_seen_by_tensorflow(sse_only, "1") == ("1", True)
     assert _onednn_seen_by_tensorflow(avx2, "0") == ("0", False)
+    assert _onednn_seen_by_tensorflow(avx512, "0") == ("0", False)
 
 
 _REPORT = "from sfmlearner_tf.quiet_start import onednn_in_effect; print('in effect', onednn_in_effect())"
